@@ -1,0 +1,131 @@
+/* cli.c - shared option handling and helpers of the subcommands. */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/file.h"
+#include "base/time.h"
+#include "output/graph.h"
+#include "score/engine.h"
+#include "snapshot/snapshot.h"
+
+int ss_cli_common(struct ss_cli *cli, int c, const char *usage)
+{
+	switch (c) {
+	case SS_OPT_DB: cli->db = optarg; return 1;
+	case SS_OPT_CATALOG: cli->catalog = optarg; return 1;
+	case SS_OPT_CONFIG: cli->config = optarg; return 1;
+	case SS_OPT_TENANT: cli->tenant = optarg; return 1;
+	case SS_OPT_JSON: cli->json = true; return 1;
+	case 'h':
+		fputs(usage, stdout);
+		exit(SS_EXIT_OK);
+	case '?':
+		fprintf(stderr, "%s", usage);
+		exit(SS_EXIT_USAGE);
+	default: return 0;
+	}
+}
+
+int ss_cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("secscore: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fputs(usage, stderr);
+	return SS_EXIT_USAGE;
+}
+
+int ss_cli_fail(const struct ss_error *err)
+{
+	ss_error_print(err);
+	return SS_EXIT_ERROR;
+}
+
+int ss_cli_catalog(const struct ss_cli *cli, struct ss_catalog *cat, struct ss_error *err)
+{
+	const char *dir = cli->catalog ? cli->catalog : getenv("SECSCORE_CATALOG");
+	const char *config = cli->config ? cli->config : getenv("SECSCORE_CONFIG");
+	int rc;
+
+	rc = ss_catalog_load(cat, dir && *dir ? dir : NULL, err);
+	if (rc)
+		return rc;
+	if (config && *config) {
+		rc = ss_catalog_apply_config(cat, config, err);
+		if (rc)
+			goto fail;
+	}
+	rc = ss_score_check_catalog(cat, err);
+	if (rc)
+		goto fail;
+	return 0;
+fail:
+	ss_catalog_release(cat);
+	return rc;
+}
+
+int ss_cli_store(const struct ss_cli *cli, bool create, struct ss_store *st, struct ss_error *err)
+{
+	char *path = cli->db ? ss_xstrdup(cli->db) : ss_store_default_path();
+	int rc = ss_store_open(st, path, create, err);
+
+	free(path);
+	return rc;
+}
+
+void ss_cli_print_json(json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	fputc('\n', stdout);
+	json_decref(doc);
+}
+
+int ss_cli_score_snapshot(const struct ss_cli *cli, const char *dir, struct ss_store *st, json_t **out,
+			  struct ss_error *err)
+{
+	struct ss_catalog cat;
+	struct ss_snapshot snap;
+	struct ss_scorecard sc;
+	struct ss_state *states = NULL;
+	size_t n_states = 0, i;
+	int64_t tenant;
+	char *tid = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = ss_cli_catalog(cli, &cat, err);
+	if (rc)
+		return rc;
+	rc = ss_snapshot_open(&snap, dir, err);
+	if (rc)
+		goto out_cat;
+	if (st && ss_store_find_tenant(st, snap.tenant_id, &tenant, &tid, NULL) == 0) {
+		rc = ss_store_states(st, tenant, &states, &n_states, err);
+		if (rc)
+			goto out_snap;
+	}
+	rc = ss_score_run(&sc, &cat, &snap, states, n_states, ss_time_now(), err);
+	if (rc)
+		goto out_states;
+	*out = ss_graph_secure_score(&sc);
+	ss_scorecard_release(&sc);
+out_states:
+	for (i = 0; i < n_states; i++)
+		ss_state_release(&states[i]);
+	free(states);
+	free(tid);
+out_snap:
+	ss_snapshot_release(&snap);
+out_cat:
+	ss_catalog_release(&cat);
+	return rc;
+}
