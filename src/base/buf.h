@@ -9,7 +9,7 @@
 /* A borrowed, not NUL-terminated string: valid as long as what it points into. */
 struct ss_slice {
 	const char *ptr; /* first byte, may be NULL when len is 0 */
-	size_t len;      /* length in bytes */
+	size_t len;	 /* length in bytes */
 };
 
 #define SS_SLICE(lit) ((struct ss_slice){(lit), sizeof(lit) - 1})

@@ -124,7 +124,8 @@ int ss_mkdir_p(const char *path, bool private_dir, struct ss_error *err)
 			char c = p[i];
 			p[i] = '\0';
 			if (mkdir(p, mode) != 0 && errno != EEXIST) {
-				rc = ss_error_set(err, SS_EIO, "cannot create directory: %s", strerror(errno));
+				rc = ss_error_set(err, SS_EIO, "cannot create directory: %s",
+						  strerror(errno));
 				ss_error_at(err, p, 0, 0);
 				break;
 			}

@@ -28,11 +28,11 @@ void ss_strv_sort(struct ss_strv *sv);
  * borrowed: they must outlive the map and stay unchanged.
  */
 struct ss_strmap {
-	const char **keys;  /* borrowed keys, NULL = empty slot */
-	size_t *lens;       /* key lengths */
-	uint32_t *vals;     /* values */
-	size_t cap;         /* slots (power of two) */
-	size_t n;           /* used */
+	const char **keys; /* borrowed keys, NULL = empty slot */
+	size_t *lens;	   /* key lengths */
+	uint32_t *vals;	   /* values */
+	size_t cap;	   /* slots (power of two) */
+	size_t n;	   /* used */
 };
 
 void ss_strmap_init(struct ss_strmap *m);

@@ -16,10 +16,9 @@
 static const char *const action_types[] = {"Config", "Review", "Behavior", NULL};
 static const char *const categories[] = {"Identity", "Data", "Device", "Apps", "Infrastructure", NULL};
 static const char *const tiers[] = {"Core", "Defense in Depth", "Advanced", NULL};
-static const char *const threats[] = {"accountBreach",       "dataDeletion",      "dataExfiltration",
-				      "dataSpillage",        "elevationOfPrivilege", "maliciousInsider",
-				      "passwordCracking",    "phishingOrWhaling", "spoofing",
-				      NULL};
+static const char *const threats[] = {
+	"accountBreach",    "dataDeletion",	"dataExfiltration",  "dataSpillage", "elevationOfPrivilege",
+	"maliciousInsider", "passwordCracking", "phishingOrWhaling", "spoofing",     NULL};
 
 const char *ss_level_name(enum ss_level l)
 {
@@ -39,7 +38,8 @@ static bool one_of(const char *s, const char *const *list)
 	return false;
 }
 
-static int field_error(struct ss_error *err, const char *file, const char *field, const char *fmt, const char *arg)
+static int field_error(struct ss_error *err, const char *file, const char *field, const char *fmt,
+		       const char *arg)
 {
 	ss_error_set(err, SS_EINVAL, fmt, arg);
 	ss_error_at(err, file, 0, 0);
@@ -59,8 +59,8 @@ static int need_string(json_t *o, const char *key, const char *file, const char 
 	return 0;
 }
 
-static int need_enum(json_t *o, const char *key, const char *file, const char *const *allowed, const char **out,
-		     struct ss_error *err)
+static int need_enum(json_t *o, const char *key, const char *file, const char *const *allowed,
+		     const char **out, struct ss_error *err)
 {
 	int rc = need_string(o, key, file, out, err);
 
@@ -79,12 +79,14 @@ static int need_level(json_t *o, const char *key, const char *file, enum ss_leve
 
 	if (rc)
 		return rc;
-	*out = strcmp(s, "Low") == 0 ? SS_LEVEL_LOW : strcmp(s, "Moderate") == 0 ? SS_LEVEL_MODERATE : SS_LEVEL_HIGH;
+	*out = strcmp(s, "Low") == 0	    ? SS_LEVEL_LOW
+	       : strcmp(s, "Moderate") == 0 ? SS_LEVEL_MODERATE
+					    : SS_LEVEL_HIGH;
 	return 0;
 }
 
-static int string_list(json_t *o, const char *key, const char *file, bool required, const char ***out, size_t *n,
-		       struct ss_error *err)
+static int string_list(json_t *o, const char *key, const char *file, bool required, const char ***out,
+		       size_t *n, struct ss_error *err)
 {
 	json_t *v = json_object_get(o, key), *e;
 	size_t i;
@@ -99,7 +101,7 @@ static int string_list(json_t *o, const char *key, const char *file, bool requir
 	if (!json_is_array(v))
 		return field_error(err, file, key, "must be an array of strings%s", "");
 	*out = ss_xcalloc(json_array_size(v) + 1, sizeof(char *));
-	json_array_foreach(v, i, e) {
+	json_array_foreach (v, i, e) {
 		if (!json_is_string(e)) {
 			free(*out);
 			*out = NULL;
@@ -148,7 +150,7 @@ static int parse_control(json_t *entry, const char *file, struct ss_control *c, 
 	v = json_object_get(entry, "threats");
 	if (!json_is_array(v))
 		return field_error(err, file, "threats", "must be an array%s", "");
-	json_array_foreach(v, i, t) {
+	json_array_foreach (v, i, t) {
 		if (!json_is_string(t) || !one_of(json_string_value(t), threats))
 			return field_error(err, file, "threats", "unknown threat '%s'",
 					   json_is_string(t) ? json_string_value(t) : "(not a string)");
@@ -291,7 +293,8 @@ int ss_catalog_load(struct ss_catalog *cat, const char *dir, struct ss_error *er
 			json_t *v = json_object_get(j, "catalogVersion");
 			if (!json_is_string(v)) {
 				json_decref(j);
-				rc = field_error(err, label.ptr, "catalogVersion", "missing required string%s", "");
+				rc = field_error(err, label.ptr, "catalogVersion",
+						 "missing required string%s", "");
 				goto out;
 			}
 			cat->version = ss_xstrdup(json_string_value(v));
@@ -299,7 +302,8 @@ int ss_catalog_load(struct ss_catalog *cat, const char *dir, struct ss_error *er
 		} else if (strcmp(files[i].name, "services.json") == 0) {
 			if (!json_is_object(j)) {
 				json_decref(j);
-				rc = field_error(err, label.ptr, "", "must be an object of service -> service plans%s", "");
+				rc = field_error(err, label.ptr, "",
+						 "must be an object of service -> service plans%s", "");
 				goto out;
 			}
 			cat->services = j;
@@ -308,7 +312,8 @@ int ss_catalog_load(struct ss_catalog *cat, const char *dir, struct ss_error *er
 			char *stored_name;
 			if (cat->n == cap) {
 				cap = cap ? cap * 2 : 64;
-				cat->controls = ss_xrealloc(cat->controls, ss_mul_sz(cap, sizeof(*cat->controls)));
+				cat->controls =
+					ss_xrealloc(cat->controls, ss_mul_sz(cap, sizeof(*cat->controls)));
 			}
 			/* The label outlives this loop: errors found later (measure checks) name it. */
 			stored_name = ss_xstrdup(label.ptr);
@@ -380,7 +385,7 @@ int ss_catalog_apply_config(struct ss_catalog *cat, const char *path, struct ss_
 		rc = field_error(err, path, "parameters", "must be an object%s", "");
 		goto out;
 	}
-	json_object_foreach(params, id, overrides) {
+	json_object_foreach (params, id, overrides) {
 		struct ss_control *c = (struct ss_control *)ss_catalog_find(cat, id);
 		ss_buf_clear(&field);
 		ss_buf_printf(&field, "parameters.%s", id);
@@ -392,7 +397,7 @@ int ss_catalog_apply_config(struct ss_catalog *cat, const char *path, struct ss_
 			rc = field_error(err, path, field.ptr, "must be an object%s", "");
 			goto out;
 		}
-		json_object_foreach(overrides, name, v) {
+		json_object_foreach (overrides, name, v) {
 			json_t *def = json_object_get(c->params, name);
 			ss_buf_clear(&field);
 			ss_buf_printf(&field, "parameters.%s.%s", id, name);
@@ -400,9 +405,11 @@ int ss_catalog_apply_config(struct ss_catalog *cat, const char *path, struct ss_
 				rc = field_error(err, path, field.ptr, "control has no parameter '%s'", name);
 				goto out;
 			}
-			if (json_typeof(def) != json_typeof(v) && !(json_is_number(def) && json_is_number(v)) &&
+			if (json_typeof(def) != json_typeof(v) &&
+			    !(json_is_number(def) && json_is_number(v)) &&
 			    !(json_is_boolean(def) && json_is_boolean(v))) {
-				rc = field_error(err, path, field.ptr, "has the wrong type for parameter '%s'", name);
+				rc = field_error(err, path, field.ptr,
+						 "has the wrong type for parameter '%s'", name);
 				goto out;
 			}
 			json_object_set(c->params, name, v);

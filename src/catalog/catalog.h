@@ -16,36 +16,40 @@
 
 #include "base/error.h"
 
-enum ss_level { SS_LEVEL_LOW = 1, SS_LEVEL_MODERATE = 2, SS_LEVEL_HIGH = 3 };
+enum ss_level {
+	SS_LEVEL_LOW = 1,
+	SS_LEVEL_MODERATE = 2,
+	SS_LEVEL_HIGH = 3
+};
 
 struct ss_control {
-	const char *id;                 /* short key, e.g. "AdminMFAV2" (Graph controlName) */
-	const char *title;              /* display name */
-	const char *service;            /* owning service: AzureAD, Exchange, SharePoint, ... */
-	const char *category;           /* Identity, Data, Device, Apps, Infrastructure */
-	const char *action_type;        /* Config, Review, Behavior */
-	const char *tier;               /* Core, Defense in Depth, Advanced */
-	const char *measure;            /* measure kind, e.g. "items" */
-	const char *file;               /* catalog file the entry came from (for errors) */
-	double max_score;               /* points when fully compliant */
-	int rank;                       /* stack rank, 1 = most important */
-	enum ss_level user_impact;      /* Low/Moderate/High */
+	const char *id;		   /* short key, e.g. "AdminMFAV2" (Graph controlName) */
+	const char *title;	   /* display name */
+	const char *service;	   /* owning service: AzureAD, Exchange, SharePoint, ... */
+	const char *category;	   /* Identity, Data, Device, Apps, Infrastructure */
+	const char *action_type;   /* Config, Review, Behavior */
+	const char *tier;	   /* Core, Defense in Depth, Advanced */
+	const char *measure;	   /* measure kind, e.g. "items" */
+	const char *file;	   /* catalog file the entry came from (for errors) */
+	double max_score;	   /* points when fully compliant */
+	int rank;		   /* stack rank, 1 = most important */
+	enum ss_level user_impact; /* Low/Moderate/High */
 	enum ss_level implementation_cost;
-	bool deprecated;                /* kept for history, never scored */
-	json_t *doc;                    /* the whole entry as written, owned reference */
-	json_t *params;                 /* effective parameters (defaults + config), owned reference */
-	const char **inputs;            /* snapshot files read, e.g. "graph/users.json"; owned array */
+	bool deprecated;     /* kept for history, never scored */
+	json_t *doc;	     /* the whole entry as written, owned reference */
+	json_t *params;	     /* effective parameters (defaults + config), owned reference */
+	const char **inputs; /* snapshot files read, e.g. "graph/users.json"; owned array */
 	size_t n_inputs;
-	const char **requires;          /* enabledServices of which at least one must be present */
+	const char **requires; /* enabledServices of which at least one must be present */
 	size_t n_requires;
 };
 
 struct ss_catalog {
-	char *version;                  /* catalogVersion, e.g. "2026.11.1", owned */
-	char *source;                   /* "built-in" or the directory loaded, owned */
-	struct ss_control *controls;    /* sorted by rank then id, owned */
+	char *version;		     /* catalogVersion, e.g. "2026.11.1", owned */
+	char *source;		     /* "built-in" or the directory loaded, owned */
+	struct ss_control *controls; /* sorted by rank then id, owned */
 	size_t n;
-	json_t *services;               /* {"HasExchange": ["EXCHANGE_S_ENTERPRISE", ...]}, owned */
+	json_t *services; /* {"HasExchange": ["EXCHANGE_S_ENTERPRISE", ...]}, owned */
 };
 
 /*

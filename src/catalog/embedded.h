@@ -7,7 +7,7 @@
 struct ss_embedded_file {
 	const char *name; /* path relative to catalog/, e.g. "controls/AdminMFAV2.json" */
 	const char *data; /* content, NUL-terminated */
-	size_t len;       /* content length without the NUL */
+	size_t len;	  /* content length without the NUL */
 };
 
 /* Terminated by an entry whose name is NULL. Sorted by name. */

@@ -21,12 +21,8 @@ int ss_cli_common(struct ss_cli *cli, int c, const char *usage)
 	case SS_OPT_CONFIG: cli->config = optarg; return 1;
 	case SS_OPT_TENANT: cli->tenant = optarg; return 1;
 	case SS_OPT_JSON: cli->json = true; return 1;
-	case 'h':
-		fputs(usage, stdout);
-		exit(SS_EXIT_OK);
-	case '?':
-		fprintf(stderr, "%s", usage);
-		exit(SS_EXIT_USAGE);
+	case 'h': fputs(usage, stdout); exit(SS_EXIT_OK);
+	case '?': fprintf(stderr, "%s", usage); exit(SS_EXIT_USAGE);
 	default: return 0;
 	}
 }

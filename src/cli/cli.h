@@ -11,25 +11,39 @@
 #include "store/store.h"
 
 /* Exit codes scripts can rely on (docs/cli.md). */
-enum { SS_EXIT_OK = 0, SS_EXIT_ERROR = 1, SS_EXIT_USAGE = 2 };
+enum {
+	SS_EXIT_OK = 0,
+	SS_EXIT_ERROR = 1,
+	SS_EXIT_USAGE = 2
+};
 
 /* Options every subcommand accepts, before or after its name. */
 struct ss_cli {
-	const char *db;         /* --db FILE, or NULL for the default */
-	const char *catalog;    /* --catalog DIR, or NULL for the built-in catalog */
-	const char *config;     /* --config FILE, or NULL ($SECSCORE_CONFIG) */
-	const char *tenant;     /* --tenant ID|NAME, or NULL for the most recent tenant */
-	bool json;              /* --json */
+	const char *db;	     /* --db FILE, or NULL for the default */
+	const char *catalog; /* --catalog DIR, or NULL for the built-in catalog */
+	const char *config;  /* --config FILE, or NULL ($SECSCORE_CONFIG) */
+	const char *tenant;  /* --tenant ID|NAME, or NULL for the most recent tenant */
+	bool json;	     /* --json */
 };
 
 /* Long-option codes of the common options (above any character). */
-enum { SS_OPT_DB = 1000, SS_OPT_CATALOG, SS_OPT_CONFIG, SS_OPT_TENANT, SS_OPT_JSON, SS_OPT_HELP };
+enum {
+	SS_OPT_DB = 1000,
+	SS_OPT_CATALOG,
+	SS_OPT_CONFIG,
+	SS_OPT_TENANT,
+	SS_OPT_JSON,
+	SS_OPT_HELP
+};
 
 #define SS_COMMON_OPTIONS                                                                                    \
-	{"db", required_argument, NULL, SS_OPT_DB}, {"catalog", required_argument, NULL, SS_OPT_CATALOG},     \
-		{"config", required_argument, NULL, SS_OPT_CONFIG},                                           \
-		{"tenant", required_argument, NULL, SS_OPT_TENANT}, {"json", no_argument, NULL, SS_OPT_JSON}, \
-		{"help", no_argument, NULL, 'h'}
+	{"db", required_argument, NULL, SS_OPT_DB}, {"catalog", required_argument, NULL, SS_OPT_CATALOG},    \
+		{"config", required_argument, NULL, SS_OPT_CONFIG},                                          \
+		{"tenant", required_argument, NULL, SS_OPT_TENANT},                                          \
+		{"json", no_argument, NULL, SS_OPT_JSON},                                                    \
+	{                                                                                                    \
+		"help", no_argument, NULL, 'h'                                                               \
+	}
 
 /*
  * Handles a common option code c. Returns 1 when it was one, 0 when not.

@@ -38,28 +38,31 @@ static json_t *history_for(struct ss_store *st, int64_t tenant, bool have_tenant
 	return h;
 }
 
-static int list_controls(struct ss_cli *cli, const struct ss_catalog *cat, struct ss_store *st, int64_t tenant,
-			 bool have_tenant)
+static int list_controls(struct ss_cli *cli, const struct ss_catalog *cat, struct ss_store *st,
+			 int64_t tenant, bool have_tenant)
 {
 	size_t i;
 
 	if (cli->json) {
 		json_t *doc = json_object(), *arr = json_array();
 		for (i = 0; i < cat->n; i++)
-			json_array_append_new(arr, ss_graph_control_profile(
-							   cat, &cat->controls[i],
-							   history_for(st, tenant, have_tenant, cat->controls[i].id)));
+			json_array_append_new(arr,
+					      ss_graph_control_profile(cat, &cat->controls[i],
+								       history_for(st, tenant, have_tenant,
+										   cat->controls[i].id)));
 		json_object_set_new(doc, "catalogVersion", json_string(cat->version));
 		json_object_set_new(doc, "value", arr);
 		ss_cli_print_json(doc);
 		return SS_EXIT_OK;
 	}
 	printf("Catalog %s: %zu controls\n\n", cat->version, cat->n);
-	printf("%-34s %-14s %-10s %6s %-8s %-8s %s\n", "id", "category", "service", "points", "type", "impact", "title");
+	printf("%-34s %-14s %-10s %6s %-8s %-8s %s\n", "id", "category", "service", "points", "type",
+	       "impact", "title");
 	for (i = 0; i < cat->n; i++) {
 		const struct ss_control *c = &cat->controls[i];
-		printf("%-34s %-14s %-10s %6.0f %-8s %-8s %s%s\n", c->id, c->category, c->service, c->max_score,
-		       c->action_type, ss_level_name(c->user_impact), c->title, c->deprecated ? " (deprecated)" : "");
+		printf("%-34s %-14s %-10s %6.0f %-8s %-8s %s%s\n", c->id, c->category, c->service,
+		       c->max_score, c->action_type, ss_level_name(c->user_impact), c->title,
+		       c->deprecated ? " (deprecated)" : "");
 	}
 	return SS_EXIT_OK;
 }
@@ -77,7 +80,7 @@ static int show_control(struct ss_cli *cli, const struct ss_catalog *cat, const 
 	}
 	prof = ss_graph_control_profile(cat, c, history_for(st, tenant, have_tenant, id));
 	if (have_tenant && ss_store_load_score(st, tenant, NULL, &score, NULL) == 0) {
-		json_array_foreach(json_object_get(score, "controlScores"), i, v) {
+		json_array_foreach (json_object_get(score, "controlScores"), i, v) {
 			if (strcmp(json_string_value(json_object_get(v, "controlName")), id) == 0)
 				cs = v;
 		}
@@ -91,20 +94,22 @@ static int show_control(struct ss_cli *cli, const struct ss_catalog *cat, const 
 	}
 	printf("%s - ", c->id);
 	ss_fputs_safe(stdout, c->title);
-	printf("\n  %s | %s | %s | %.0f points | tier %s | user impact %s | cost %s | rank %d%s\n", c->category,
-	       c->service, c->action_type, c->max_score, c->tier, ss_level_name(c->user_impact),
+	printf("\n  %s | %s | %s | %.0f points | tier %s | user impact %s | cost %s | rank %d%s\n",
+	       c->category, c->service, c->action_type, c->max_score, c->tier, ss_level_name(c->user_impact),
 	       ss_level_name(c->implementation_cost), c->rank, c->deprecated ? " | deprecated" : "");
 	printf("\nRemediation\n  ");
 	ss_fputs_safe(stdout, json_string_value(json_object_get(c->doc, "remediation")));
 	fputc('\n', stdout);
 	v = json_object_get(prof, "latestScore");
 	if (v) {
-		printf("\nLatest score: %.1f of %.1f (%s, state %s)\n  ", json_number_value(json_object_get(v, "score")),
+		printf("\nLatest score: %.1f of %.1f (%s, state %s)\n  ",
+		       json_number_value(json_object_get(v, "score")),
 		       json_number_value(json_object_get(v, "controlMaxScore")),
-		       json_string_value(json_object_get(v, "status")), json_string_value(json_object_get(v, "state")));
+		       json_string_value(json_object_get(v, "status")),
+		       json_string_value(json_object_get(v, "state")));
 		ss_fputs_safe(stdout, json_string_value(json_object_get(v, "implementationStatus")));
 		fputc('\n', stdout);
-		json_array_foreach(json_object_get(v, "offenders"), i, u) {
+		json_array_foreach (json_object_get(v, "offenders"), i, u) {
 			if (i == 20) {
 				printf("  ... and %zu more (--json lists all)\n",
 				       json_array_size(json_object_get(v, "offenders")) - 20);
@@ -117,7 +122,7 @@ static int show_control(struct ss_cli *cli, const struct ss_catalog *cat, const 
 	}
 	h = json_object_get(prof, "controlStateUpdates");
 	printf("\nState history (%zu change%s)\n", json_array_size(h), json_array_size(h) == 1 ? "" : "s");
-	json_array_foreach(h, i, u) {
+	json_array_foreach (h, i, u) {
 		printf("  %s  %-20s by ", json_string_value(json_object_get(u, "updatedDateTime")),
 		       json_string_value(json_object_get(u, "state")));
 		ss_fputs_safe(stdout, json_string_value(json_object_get(u, "updatedBy")));
@@ -191,9 +196,11 @@ static int set_control(int argc, char **argv, struct ss_cli *cli, const struct s
 		case 'b': by = optarg; break;
 		case 'e': expires = optarg; break;
 		case 'x':
-			if (strncmp(optarg, "user:", 5) && strncmp(optarg, "group:", 6) && strncmp(optarg, "domain:", 7)) {
+			if (strncmp(optarg, "user:", 5) && strncmp(optarg, "group:", 6) &&
+			    strncmp(optarg, "domain:", 7)) {
 				ss_strv_release(&s.excludes);
-				return ss_cli_usage_error(usage, "--exclude takes user:UPN, group:NAME or domain:NAME");
+				return ss_cli_usage_error(
+					usage, "--exclude takes user:UPN, group:NAME or domain:NAME");
 			}
 			ss_strv_push(&s.excludes, optarg);
 			break;

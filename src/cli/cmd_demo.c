@@ -68,7 +68,8 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 			break;
 		case 'u':
 			if (parse_u64(optarg, 10000000ull, &v) || v < 10)
-				return ss_cli_usage_error(usage, "--users needs a number from 10 to 10000000");
+				return ss_cli_usage_error(usage,
+							  "--users needs a number from 10 to 10000000");
 			d.users = (unsigned)v;
 			break;
 		}
@@ -101,7 +102,8 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		ss_print_summary(stdout, score, 5);
 		printf("\n%s score %s\n", existed ? "Unchanged since the recorded" : "Recorded as",
 		       json_string_value(json_object_get(score, "id")));
-		printf("Next: 'secscore score %s --json', 'secscore controls show ID', 'secscore plan --target 80'\n",
+		printf("Next: 'secscore score %s --json', 'secscore controls show ID', 'secscore plan "
+		       "--target 80'\n",
 		       snapdir.ptr);
 		json_decref(score);
 	}

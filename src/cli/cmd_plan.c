@@ -16,8 +16,8 @@ static const char usage[] =
 
 int cmd_plan(int argc, char **argv, struct ss_cli *cli)
 {
-	static const struct option opts[] = {SS_COMMON_OPTIONS, {"target", required_argument, NULL, 't'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		SS_COMMON_OPTIONS, {"target", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
 	struct ss_error err;
 	struct ss_store st;
 	struct ss_plan plan;
@@ -61,8 +61,9 @@ int cmd_plan(int argc, char **argv, struct ss_cli *cli)
 		json_t *o = json_object(), *acts = json_array();
 		for (i = 0; i < plan.n; i++)
 			json_array_append_new(acts, json_pack("{s:s, s:s, s:s, s:f, s:s}", "controlName",
-							      plan.actions[i].control, "title", plan.actions[i].title,
-							      "service", plan.actions[i].service, "scoreGain",
+							      plan.actions[i].control, "title",
+							      plan.actions[i].title, "service",
+							      plan.actions[i].service, "scoreGain",
 							      plan.actions[i].gain, "userImpact",
 							      plan.actions[i].impact == 3   ? "High"
 							      : plan.actions[i].impact == 2 ? "Moderate"

@@ -18,7 +18,8 @@ static const char usage[] =
 
 int cmd_score(int argc, char **argv, struct ss_cli *cli)
 {
-	static const struct option opts[] = {SS_COMMON_OPTIONS, {"no-save", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+		SS_COMMON_OPTIONS, {"no-save", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
 	struct ss_error err;
 	struct ss_store st;
 	bool save = true, existed = false, have_store = false;

@@ -22,7 +22,8 @@ static void help(FILE *out)
 {
 	size_t i;
 
-	fputs("usage: secscore [--db FILE] [--catalog DIR] [--config FILE] [--tenant T] <command> [options]\n\n"
+	fputs("usage: secscore [--db FILE] [--catalog DIR] [--config FILE] [--tenant T] <command> "
+	      "[options]\n\n"
 	      "secscore gives a Microsoft 365 tenant a security score.\n\ncommands:\n",
 	      out);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -14,31 +14,32 @@
  * The proportions of the demo tenant. Tests and the README's description rely on them:
  * change them together.
  */
-#define GUEST_PER_MILLE 50        /* userType Guest */
-#define DISABLED_PER_MILLE 40     /* accountEnabled false (members) */
-#define INACTIVE_PER_MILLE 70     /* enabled members idle for more than 90 days */
-#define NEVER_PER_MILLE 10        /* enabled members who never signed in */
-#define MFA_PER_MILLE 870         /* members registered for MFA */
-#define E5_PER_MILLE 100          /* licensed members on E5 rather than E3 */
-#define AUDIT_OFF_PER_MILLE 40    /* mailboxes with AuditEnabled false */
-#define SHARED_MAILBOXES 6
-#define DOMAIN "contoso-demo.com"
-#define INITIAL_DOMAIN "contoso-demo.onmicrosoft.com"
+#define GUEST_PER_MILLE	    50	/* userType Guest */
+#define DISABLED_PER_MILLE  40	/* accountEnabled false (members) */
+#define INACTIVE_PER_MILLE  70	/* enabled members idle for more than 90 days */
+#define NEVER_PER_MILLE	    10	/* enabled members who never signed in */
+#define MFA_PER_MILLE	    870 /* members registered for MFA */
+#define E5_PER_MILLE	    100 /* licensed members on E5 rather than E3 */
+#define AUDIT_OFF_PER_MILLE 40	/* mailboxes with AuditEnabled false */
+#define SHARED_MAILBOXES    6
+#define DOMAIN		    "contoso-demo.com"
+#define INITIAL_DOMAIN	    "contoso-demo.onmicrosoft.com"
 
-#define GA "62e90394-69f5-4237-9190-012177145e10"
+#define GA     "62e90394-69f5-4237-9190-012177145e10"
 #define SKU_E3 "05e9a617-0261-4cee-bb44-138d3ef5d965"
 #define SKU_E5 "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
 
 static const char *const first_names[] = {
-	"ava",   "ben",    "chloe", "daniel", "emma",  "felix", "grace",  "henry", "isla",   "jack",   "kate",
-	"liam",  "mia",    "noah",  "olivia", "peter", "quinn", "ruby",   "sam",   "tara",   "umar",   "vera",
-	"will",  "xena",   "yusuf", "zoe",    "aaron", "bella", "carlos", "dana",  "elif",   "farah",  "george",
-	"hana",  "ivan",   "julia", "kenji",  "lena",  "marco", "nina",   "oscar", "priya",  "rahul",  "sofia",
+	"ava",	"ben",	"chloe", "daniel", "emma",  "felix", "grace",  "henry", "isla",	 "jack",  "kate",
+	"liam", "mia",	"noah",	 "olivia", "peter", "quinn", "ruby",   "sam",	"tara",	 "umar",  "vera",
+	"will", "xena", "yusuf", "zoe",	   "aaron", "bella", "carlos", "dana",	"elif",	 "farah", "george",
+	"hana", "ivan", "julia", "kenji",  "lena",  "marco", "nina",   "oscar", "priya", "rahul", "sofia",
 };
 static const char *const last_names[] = {
-	"smith",  "jones",  "taylor", "brown",  "williams", "wilson", "johnson", "davies",  "patel", "wright",
-	"walker", "white",  "hall",   "green",  "martin",   "thomas", "clarke",  "lewis",   "young", "king",
-	"garcia", "muller", "rossi",  "tanaka", "kim",      "nguyen", "silva",   "kowalski", "novak", "hansen",
+	"smith",  "jones",  "taylor", "brown",	  "williams", "wilson", "johnson", "davies",
+	"patel",  "wright", "walker", "white",	  "hall",     "green",	"martin",  "thomas",
+	"clarke", "lewis",  "young",  "king",	  "garcia",   "muller", "rossi",   "tanaka",
+	"kim",	  "nguyen", "silva",  "kowalski", "novak",    "hansen",
 };
 
 /* Privileged roles of the demo: name, template id, members; the first members lack MFA as noted. */
@@ -57,8 +58,8 @@ static const struct {
 };
 
 struct demo_user {
-	char upn[128];      /* userPrincipalName */
-	char name[96];      /* displayName */
+	char upn[128]; /* userPrincipalName */
+	char name[96]; /* displayName */
 	bool guest, enabled, licensed, e5, mfa, admin, phish_resistant;
 	ss_time_ms last_signin; /* 0: never */
 	ss_time_ms created;
@@ -66,7 +67,7 @@ struct demo_user {
 };
 
 struct demo {
-	uint64_t rng;               /* splitmix64 state */
+	uint64_t rng; /* splitmix64 state */
 	const struct ss_demo_opts *opts;
 	struct demo_user *users;
 	unsigned n;
@@ -110,7 +111,8 @@ static void guid(struct demo *d, char out[40])
 	uint64_t a = next_rand(d), b = next_rand(d);
 
 	snprintf(out, 40, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
-		 (unsigned)a & 0xfff, 0x8000 | ((unsigned)(b >> 48) & 0x3fff), (unsigned long long)(b & 0xffffffffffffull));
+		 (unsigned)a & 0xfff, 0x8000 | ((unsigned)(b >> 48) & 0x3fff),
+		 (unsigned long long)(b & 0xffffffffffffull));
 }
 
 static void make_users(struct demo *d)
@@ -137,7 +139,8 @@ static void make_users(struct demo *d)
 		u->mfa = !u->guest && below(d, 1000) < MFA_PER_MILLE;
 		snprintf(u->name, sizeof(u->name), "%c%s %c%s", f[0] - 32, f + 1, l[0] - 32, l + 1);
 		if (u->guest)
-			snprintf(u->upn, sizeof(u->upn), "%s.%s_partner%u.example#EXT#@%s", f, l, i, INITIAL_DOMAIN);
+			snprintf(u->upn, sizeof(u->upn), "%s.%s_partner%u.example#EXT#@%s", f, l, i,
+				 INITIAL_DOMAIN);
 		else if (i < 2)
 			snprintf(u->upn, sizeof(u->upn), "breakglass%u@%s", i + 1, INITIAL_DOMAIN);
 		else
@@ -181,7 +184,8 @@ static int write_doc(const char *dir, const char *name, json_t *doc, size_t flag
 
 static json_t *graph_list(json_t *items)
 {
-	return json_pack("{s:s, s:o}", "@odata.context", "https://graph.microsoft.com/v1.0/$metadata", "value", items);
+	return json_pack("{s:s, s:o}", "@odata.context", "https://graph.microsoft.com/v1.0/$metadata",
+			 "value", items);
 }
 
 static json_t *users_doc(struct demo *d)
@@ -195,7 +199,8 @@ static json_t *users_doc(struct demo *d)
 		char id[40];
 		guid(d, id);
 		if (u->licensed)
-			json_array_append_new(lic, json_pack("{s:s, s:[]}", "skuId", u->e5 ? SKU_E5 : SKU_E3, "disabledPlans"));
+			json_array_append_new(lic, json_pack("{s:s, s:[]}", "skuId", u->e5 ? SKU_E5 : SKU_E3,
+							     "disabledPlans"));
 		json_object_set_new(o, "id", json_string(id));
 		json_object_set_new(o, "userPrincipalName", json_string(u->upn));
 		json_object_set_new(o, "displayName", json_string(u->name));
@@ -203,7 +208,8 @@ static json_t *users_doc(struct demo *d)
 		json_object_set_new(o, "userType", json_string(u->guest ? "Guest" : "Member"));
 		json_object_set_new(o, "assignedLicenses", lic);
 		json_object_set_new(o, "createdDateTime", jtime(u->created));
-		json_object_set_new(o, "passwordPolicies", json_string(i % 9 == 0 ? "DisablePasswordExpiration" : "None"));
+		json_object_set_new(o, "passwordPolicies",
+				    json_string(i % 9 == 0 ? "DisablePasswordExpiration" : "None"));
 		json_object_set_new(o, "lastPasswordChangeDateTime", jtime(u->pwd_changed));
 		json_object_set_new(o, "signInActivity",
 				    json_pack("{s:o, s:o}", "lastSignInDateTime", jtime(u->last_signin),
@@ -226,12 +232,13 @@ static json_t *registration_doc(struct demo *d)
 		if (u->phish_resistant)
 			methods = json_pack("[s, s]", "fido2", "microsoftAuthenticatorPush");
 		else if (u->mfa)
-			methods = json_pack("[s, s]", "microsoftAuthenticatorPush", "softwareOneTimePasscode");
+			methods =
+				json_pack("[s, s]", "microsoftAuthenticatorPush", "softwareOneTimePasscode");
 		else
 			methods = i % 3 ? json_array() : json_pack("[s]", "email");
 		json_array_append_new(arr, json_pack("{s:s, s:b, s:b, s:b, s:o}", "userPrincipalName", u->upn,
-						     "isAdmin", u->admin, "isMfaRegistered", u->mfa, "isMfaCapable",
-						     u->mfa, "methodsRegistered", methods));
+						     "isAdmin", u->admin, "isMfaRegistered", u->mfa,
+						     "isMfaCapable", u->mfa, "methodsRegistered", methods));
 	}
 	return graph_list(arr);
 }
@@ -244,12 +251,14 @@ static json_t *roles_doc(struct demo *d)
 	for (k = 0; k < SS_ARRAY_LEN(roles); k++) {
 		json_t *members = json_array();
 		for (m = 0; m < roles[k].members && next < d->n; m++, next++)
-			json_array_append_new(members, json_pack("{s:s, s:s, s:s}", "@odata.type", "#microsoft.graph.user",
-								 "userPrincipalName", d->users[next].upn, "displayName",
+			json_array_append_new(members, json_pack("{s:s, s:s, s:s}", "@odata.type",
+								 "#microsoft.graph.user", "userPrincipalName",
+								 d->users[next].upn, "displayName",
 								 d->users[next].name));
 		/* Global Administrator: the two break-glass accounts come first, three named admins after. */
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:o}", "displayName", roles[k].name, "roleTemplateId",
-						     roles[k].template_id, "members", members));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s, s:o}", "displayName", roles[k].name,
+						"roleTemplateId", roles[k].template_id, "members", members));
 	}
 	return graph_list(arr);
 }
@@ -258,8 +267,12 @@ static json_t *skus_doc(struct demo *d)
 {
 	unsigned i, e3 = 0, e5 = 0;
 	json_t *e3plans = json_array(), *e5plans;
-	static const char *const e3names[] = {"EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "TEAMS1",
-					      "AAD_PREMIUM", "INTUNE_A", "MCOSTANDARD"};
+	static const char *const e3names[] = {"EXCHANGE_S_ENTERPRISE",
+					      "SHAREPOINTENTERPRISE",
+					      "TEAMS1",
+					      "AAD_PREMIUM",
+					      "INTUNE_A",
+					      "MCOSTANDARD"};
 	static const char *const e5extra[] = {"AAD_PREMIUM_P2", "ATP_ENTERPRISE", "THREAT_INTELLIGENCE",
 					      "LOCKBOX_ENTERPRISE", "INFORMATION_PROTECTION_COMPLIANCE"};
 
@@ -276,18 +289,19 @@ static json_t *skus_doc(struct demo *d)
 	for (i = 0; i < SS_ARRAY_LEN(e5extra); i++)
 		json_array_append_new(e5plans, json_pack("{s:s, s:s}", "servicePlanName", e5extra[i],
 							 "provisioningStatus", "Success"));
-	return graph_list(json_pack(
-		"[{s:s, s:s, s:s, s:i, s:{s:i}, s:o}, {s:s, s:s, s:s, s:i, s:{s:i}, s:o}]", "skuId", SKU_E3,
-		"skuPartNumber", "SPE_E3", "capabilityStatus", "Enabled", "consumedUnits", e3, "prepaidUnits", "enabled",
-		e3 + 5, "servicePlans", e3plans, "skuId", SKU_E5, "skuPartNumber", "SPE_E5", "capabilityStatus",
-		"Enabled", "consumedUnits", e5, "prepaidUnits", "enabled", e5 + 2, "servicePlans", e5plans));
+	return graph_list(
+		json_pack("[{s:s, s:s, s:s, s:i, s:{s:i}, s:o}, {s:s, s:s, s:s, s:i, s:{s:i}, s:o}]", "skuId",
+			  SKU_E3, "skuPartNumber", "SPE_E3", "capabilityStatus", "Enabled", "consumedUnits",
+			  e3, "prepaidUnits", "enabled", e3 + 5, "servicePlans", e3plans, "skuId", SKU_E5,
+			  "skuPartNumber", "SPE_E5", "capabilityStatus", "Enabled", "consumedUnits", e5,
+			  "prepaidUnits", "enabled", e5 + 2, "servicePlans", e5plans));
 }
 
 static json_t *mailboxes_doc(struct demo *d)
 {
 	json_t *arr = json_array();
 	unsigned i, nfwd = 0;
-	static const char *const fwd[] = {"smtp:someone.private@gmail.com", "smtp:backup@" DOMAIN,
+	static const char *const fwd[] = {"smtp:someone.private@gmail.com", "smtp:backup@contoso-demo.com",
 					  "smtp:ceo@contoso-dem0.com"};
 
 	for (i = 0; i < d->n; i++) {
@@ -320,10 +334,11 @@ static json_t *mailboxes_doc(struct demo *d)
 		static const char *const names[] = {"info", "sales", "support", "hr", "finance", "reception"};
 		char upn[64];
 		snprintf(upn, sizeof(upn), "%s@%s", names[i % 6], DOMAIN);
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:n, s:n, s:b, s:o}", "Identity",
-						     names[i % 6], "DisplayName", names[i % 6], "UserPrincipalName", upn,
-						     "PrimarySmtpAddress", upn, "RecipientTypeDetails", "SharedMailbox",
-						     "AuditEnabled", i != 3, "ForwardingSmtpAddress", "ForwardingAddress",
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:n, s:n, s:b, s:o}",
+						     "Identity", names[i % 6], "DisplayName", names[i % 6],
+						     "UserPrincipalName", upn, "PrimarySmtpAddress", upn,
+						     "RecipientTypeDetails", "SharedMailbox", "AuditEnabled",
+						     i != 3, "ForwardingSmtpAddress", "ForwardingAddress",
 						     "DeliverToMailboxAndForward", 0, "WhenCreated",
 						     msdate(d->opts->now - 700 * SS_DAY_MS)));
 	}
@@ -353,17 +368,17 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	for (i = 0; i < SS_ARRAY_LEN(roles); i++)
 		json_array_append_new(ca_roles, json_string(roles[i].template_id));
 
-#define W(name, doc, flags)                                                \
-	do {                                                               \
-		if (!rc)                                                   \
-			rc = write_doc(dir, name, doc, flags, err);        \
-		else                                                       \
-			json_decref(doc);                                  \
+#define W(name, doc, flags)                                                                                  \
+	do {                                                                                                 \
+		if (!rc)                                                                                     \
+			rc = write_doc(dir, name, doc, flags, err);                                          \
+		else                                                                                         \
+			json_decref(doc);                                                                    \
 	} while (0)
 	W("manifest.json",
 	  json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "tenantId", d.tenant_id, "displayName", "Contoso Demo",
-		    "takenDateTime", jtime(opts->now), "source", "secscore demo", "seed", (json_int_t)opts->seed,
-		    "users", (int)opts->users),
+		    "takenDateTime", jtime(opts->now), "source", "secscore demo", "seed",
+		    (json_int_t)opts->seed, "users", (int)opts->users),
 	  JSON_INDENT(2));
 	W("graph/users.json", users_doc(&d), JSON_COMPACT);
 	W("graph/userRegistrationDetails.json", registration_doc(&d), JSON_COMPACT);
@@ -371,77 +386,87 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	W("graph/subscribedSkus.json", skus_doc(&d), JSON_INDENT(2));
 	W("graph/organization.json",
 	  graph_list(json_pack("[{s:s, s:s, s:[{s:s, s:b}, {s:s, s:b}]}]", "id", d.tenant_id, "displayName",
-			       "Contoso Demo", "verifiedDomains", "name", DOMAIN, "isDefault", 1, "name", INITIAL_DOMAIN,
-			       "isDefault", 0)),
+			       "Contoso Demo", "verifiedDomains", "name", DOMAIN, "isDefault", 1, "name",
+			       INITIAL_DOMAIN, "isDefault", 0)),
 	  JSON_INDENT(2));
 	W("graph/groups.json",
-	  graph_list(json_pack("[{s:s, s:[{s:s}, {s:s}]}, {s:s, s:[]}, {s:s, s:[]}]", "displayName", "Break Glass",
-			       "members", "userPrincipalName", d.users[0].upn, "userPrincipalName", d.users[1].upn,
-			       "displayName", "Finance", "members", "displayName", "Sales", "members")),
+	  graph_list(json_pack("[{s:s, s:[{s:s}, {s:s}]}, {s:s, s:[]}, {s:s, s:[]}]", "displayName",
+			       "Break Glass", "members", "userPrincipalName", d.users[0].upn,
+			       "userPrincipalName", d.users[1].upn, "displayName", "Finance", "members",
+			       "displayName", "Sales", "members")),
 	  JSON_INDENT(2));
 	W("graph/conditionalAccessPolicies.json",
 	  graph_list(json_pack(
-		  "[{s:s, s:s, s:{s:{s:[], s:[], s:o}, s:{s:[s]}, s:[s]}, s:{s:s, s:[s], s:n}},"
+		  "[{s:s, s:s, s:{s:{s:[], s:[], s:O}, s:{s:[s]}, s:[s]}, s:{s:s, s:[s], s:n}},"
 		  " {s:s, s:s, s:{s:{s:[s], s:[s]}, s:{s:[s]}, s:[s, s]}, s:{s:s, s:[s], s:n}},"
 		  " {s:s, s:s, s:{s:{s:[s], s:[]}, s:{s:[s]}, s:[s], s:[s, s]}, s:{s:s, s:[s], s:n}}]",
-		  "displayName", "Require MFA for admins", "state", "enabled", "conditions", "users", "includeUsers",
-		  "excludeUsers", "includeRoles", ca_roles, "applications", "includeApplications", "All", "clientAppTypes",
-		  "all", "grantControls", "operator", "OR", "builtInControls", "mfa", "authenticationStrength",
-		  "displayName", "Block legacy authentication", "state", "enabledForReportingButNotEnforced", "conditions",
-		  "users", "includeUsers", "All", "excludeUsers", d.users[0].upn, "applications", "includeApplications",
-		  "All", "clientAppTypes", "exchangeActiveSync", "other", "grantControls", "operator", "OR",
-		  "builtInControls", "block", "authenticationStrength", "displayName", "Sign-in risk policy", "state",
-		  "enabled", "conditions", "users", "includeUsers", "All", "excludeUsers", "applications",
-		  "includeApplications", "All", "clientAppTypes", "all", "signInRiskLevels", "high", "medium",
-		  "grantControls", "operator", "OR", "builtInControls", "mfa", "authenticationStrength")),
+		  "displayName", "Require MFA for admins", "state", "enabled", "conditions", "users",
+		  "includeUsers", "excludeUsers", "includeRoles", ca_roles, "applications",
+		  "includeApplications", "All", "clientAppTypes", "all", "grantControls", "operator", "OR",
+		  "builtInControls", "mfa", "authenticationStrength", "displayName",
+		  "Block legacy authentication", "state", "enabledForReportingButNotEnforced", "conditions",
+		  "users", "includeUsers", "All", "excludeUsers", d.users[0].upn, "applications",
+		  "includeApplications", "All", "clientAppTypes", "exchangeActiveSync", "other",
+		  "grantControls", "operator", "OR", "builtInControls", "block", "authenticationStrength",
+		  "displayName", "Sign-in risk policy", "state", "enabled", "conditions", "users",
+		  "includeUsers", "All", "excludeUsers", "applications", "includeApplications", "All",
+		  "clientAppTypes", "all", "signInRiskLevels", "high", "medium", "grantControls", "operator",
+		  "OR", "builtInControls", "mfa", "authenticationStrength")),
 	  JSON_INDENT(2));
 	W("graph/authorizationPolicy.json",
 	  json_pack("{s:s, s:s, s:s, s:s, s:{s:[s], s:b}}", "@odata.context",
 		    "https://graph.microsoft.com/v1.0/$metadata#policies/authorizationPolicy/$entity", "id",
 		    "authorizationPolicy", "allowInvitesFrom", "everyone", "guestUserRoleId",
-		    "10dae51f-b6af-4016-8d66-8c2a99d6f3e3", "defaultUserRolePermissions", "permissionGrantPoliciesAssigned",
+		    "10dae51f-b6af-4016-8d66-8c2a99d6f3e3", "defaultUserRolePermissions",
+		    "permissionGrantPoliciesAssigned",
 		    "ManagePermissionGrantsForSelf.microsoft-user-default-low", "allowedToCreateApps", 0),
 	  JSON_INDENT(2));
 	W("graph/identitySecurityDefaultsEnforcementPolicy.json",
-	  json_pack("{s:s, s:b}", "id", "00000000-0000-0000-0000-000000000005", "isEnabled", 0), JSON_INDENT(2));
-	W("graph/adminConsentRequestPolicy.json", json_pack("{s:b, s:[]}", "isEnabled", 0, "reviewers"), JSON_INDENT(2));
+	  json_pack("{s:s, s:b}", "id", "00000000-0000-0000-0000-000000000005", "isEnabled", 0),
+	  JSON_INDENT(2));
+	W("graph/adminConsentRequestPolicy.json", json_pack("{s:b, s:[]}", "isEnabled", 0, "reviewers"),
+	  JSON_INDENT(2));
 	W("graph/domains.json",
 	  graph_list(json_pack("[{s:s, s:b, s:s, s:i}, {s:s, s:b, s:s, s:i}]", "id", DOMAIN, "isVerified", 1,
-			       "authenticationType", "Managed", "passwordValidityPeriodInDays", 2147483647, "id",
-			       INITIAL_DOMAIN, "isVerified", 1, "authenticationType", "Managed",
+			       "authenticationType", "Managed", "passwordValidityPeriodInDays", 2147483647,
+			       "id", INITIAL_DOMAIN, "isVerified", 1, "authenticationType", "Managed",
 			       "passwordValidityPeriodInDays", 90)),
 	  JSON_INDENT(2));
 	W("graph/deviceCompliancePolicies.json",
-	  graph_list(json_pack("[{s:s, s:s}, {s:s, s:s}]", "@odata.type", "#microsoft.graph.windows10CompliancePolicy",
-			       "displayName", "Windows baseline", "@odata.type", "#microsoft.graph.iosCompliancePolicy",
+	  graph_list(json_pack("[{s:s, s:s}, {s:s, s:s}]", "@odata.type",
+			       "#microsoft.graph.windows10CompliancePolicy", "displayName",
+			       "Windows baseline", "@odata.type", "#microsoft.graph.iosCompliancePolicy",
 			       "displayName", "iOS baseline")),
 	  JSON_INDENT(2));
 	W("exchange/Get-Mailbox.json", mailboxes_doc(&d), JSON_INDENT(1));
 	W("exchange/Get-AcceptedDomain.json",
-	  json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]", "DomainName", DOMAIN, "DomainType", "Authoritative", "Default",
-		    1, "DomainName", INITIAL_DOMAIN, "DomainType", "Authoritative", "Default", 0),
+	  json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]", "DomainName", DOMAIN, "DomainType", "Authoritative",
+		    "Default", 1, "DomainName", INITIAL_DOMAIN, "DomainType", "Authoritative", "Default", 0),
 	  JSON_INDENT(2));
 	W("exchange/Get-AdminAuditLogConfig.json",
 	  json_pack("{s:b, s:b, s:s}", "UnifiedAuditLogIngestionEnabled", 1, "AdminAuditLogEnabled", 1,
 		    "AdminAuditLogAgeLimit", "90.00:00:00"),
 	  JSON_INDENT(2));
 	W("exchange/Get-OrganizationConfig.json",
-	  json_pack("{s:s, s:b, s:b}", "Name", INITIAL_DOMAIN, "CustomerLockBoxEnabled", 0, "AuditDisabled", 0),
+	  json_pack("{s:s, s:b, s:b}", "Name", INITIAL_DOMAIN, "CustomerLockBoxEnabled", 0, "AuditDisabled",
+		    0),
 	  JSON_INDENT(2));
 	W("exchange/Get-TransportRule.json",
-	  json_pack("[{s:s, s:s, s:s, s:n}, {s:s, s:s, s:s, s:[s]}, {s:s, s:s, s:s, s:i, s:[s]}]", "Name", "Disclaimer",
-		    "State", "Enabled", "Mode", "Enforce", "RedirectMessageTo", "Name", "Copy finance mail to archive",
-		    "State", "Enabled", "Mode", "Enforce", "BlindCopyTo", "archive@finance-partner.example", "Name",
-		    "Bypass spam for partner", "State", "Enabled", "Mode", "Enforce", "SetSCL", -1, "SenderDomainIs",
-		    "partner.example"),
+	  json_pack("[{s:s, s:s, s:s, s:n}, {s:s, s:s, s:s, s:[s]}, {s:s, s:s, s:s, s:i, s:[s]}]", "Name",
+		    "Disclaimer", "State", "Enabled", "Mode", "Enforce", "RedirectMessageTo", "Name",
+		    "Copy finance mail to archive", "State", "Enabled", "Mode", "Enforce", "BlindCopyTo",
+		    "archive@finance-partner.example", "Name", "Bypass spam for partner", "State", "Enabled",
+		    "Mode", "Enforce", "SetSCL", -1, "SenderDomainIs", "partner.example"),
 	  JSON_INDENT(2));
 	W("exchange/Get-HostedOutboundSpamFilterPolicy.json",
-	  json_pack("[{s:s, s:s, s:b, s:[]}]", "Name", "Default", "AutoForwardingMode", "Automatic", "NotifyOutboundSpam",
-		    0, "NotifyOutboundSpamRecipients"),
+	  json_pack("[{s:s, s:s, s:b, s:[]}]", "Name", "Default", "AutoForwardingMode", "Automatic",
+		    "NotifyOutboundSpam", 0, "NotifyOutboundSpamRecipients"),
 	  JSON_INDENT(2));
 	W("exchange/Get-RemoteDomain.json",
-	  json_pack("[{s:s, s:s, s:b}]", "Name", "Default", "DomainName", "*", "AutoForwardEnabled", 1), JSON_INDENT(2));
-	W("exchange/Get-TransportConfig.json", json_pack("{s:b}", "SmtpClientAuthenticationDisabled", 1), JSON_INDENT(2));
+	  json_pack("[{s:s, s:s, s:b}]", "Name", "Default", "DomainName", "*", "AutoForwardEnabled", 1),
+	  JSON_INDENT(2));
+	W("exchange/Get-TransportConfig.json", json_pack("{s:b}", "SmtpClientAuthenticationDisabled", 1),
+	  JSON_INDENT(2));
 	W("exchange/Get-SharingPolicy.json",
 	  json_pack("[{s:s, s:b, s:[s, s]}]", "Name", "Default Sharing Policy", "Enabled", 1, "Domains",
 		    "*:CalendarSharingFreeBusySimple", "Anonymous:CalendarSharingFreeBusyReduced"),

@@ -8,9 +8,9 @@
 #include "base/time.h"
 
 struct ss_demo_opts {
-	uint64_t seed;    /* random seed: the same seed gives the same tenant */
-	unsigned users;   /* number of users (at least 10) */
-	ss_time_ms now;   /* the moment the snapshot is taken; every date derives from it */
+	uint64_t seed;	/* random seed: the same seed gives the same tenant */
+	unsigned users; /* number of users (at least 10) */
+	ss_time_ms now; /* the moment the snapshot is taken; every date derives from it */
 };
 
 /*

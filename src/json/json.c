@@ -94,12 +94,14 @@ static int scan_string(const unsigned char *s, size_t len, size_t i, size_t *end
 	*escaped = false;
 	for (;;) {
 #ifdef __SSE2__
-		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x20);
+		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+			      ctl = _mm_set1_epi8(0x20);
 		while (j + 16 <= len) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
 			/* Signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches non-ASCII. */
-			__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-						 _mm_cmplt_epi8(v, ctl));
+			__m128i m = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+				_mm_cmplt_epi8(v, ctl));
 			int mask = _mm_movemask_epi8(m);
 			if (mask) {
 				j += (size_t)__builtin_ctz((unsigned)mask);
@@ -133,9 +135,7 @@ static int scan_string(const unsigned char *s, size_t len, size_t i, size_t *end
 			case 'f':
 			case 'n':
 			case 'r':
-			case 't':
-				j += 2;
-				continue;
+			case 't': j += 2; continue;
 			case 'u':
 				cp = hex4(s, len, j + 2);
 				if (cp < 0) {
@@ -149,7 +149,9 @@ static int scan_string(const unsigned char *s, size_t len, size_t i, size_t *end
 					return SS_EPARSE;
 				}
 				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					long lo = j + 7 < len && s[j + 6] == '\\' && s[j + 7] == 'u' ? hex4(s, len, j + 8) : -1;
+					long lo = j + 7 < len && s[j + 6] == '\\' && s[j + 7] == 'u'
+							  ? hex4(s, len, j + 8)
+							  : -1;
 					if (lo < 0xDC00 || lo > 0xDFFF) {
 						*at = j;
 						*msg = "lone surrogate";
@@ -252,9 +254,9 @@ int ss_json_parse(struct ss_json *doc, const char *src, size_t len, struct ss_er
 {
 	const unsigned char *s = (const unsigned char *)src;
 	struct {
-		uint32_t node;  /* the container's node */
+		uint32_t node;	/* the container's node */
 		uint32_t count; /* values seen */
-		bool obj;       /* object (else array) */
+		bool obj;	/* object (else array) */
 	} st[MAX_DEPTH];
 	int depth = 0;
 	size_t i, end, at = 0;
@@ -400,13 +402,31 @@ static int unescape(const struct ss_json *doc, const struct ss_jnode *n, struct 
 		if (i >= len || rc)
 			break;
 		switch (s[i + 1]) {
-		case 'b': rc = ss_buf_addc(out, '\b'); i += 2; continue;
-		case 'f': rc = ss_buf_addc(out, '\f'); i += 2; continue;
-		case 'n': rc = ss_buf_addc(out, '\n'); i += 2; continue;
-		case 'r': rc = ss_buf_addc(out, '\r'); i += 2; continue;
-		case 't': rc = ss_buf_addc(out, '\t'); i += 2; continue;
+		case 'b':
+			rc = ss_buf_addc(out, '\b');
+			i += 2;
+			continue;
+		case 'f':
+			rc = ss_buf_addc(out, '\f');
+			i += 2;
+			continue;
+		case 'n':
+			rc = ss_buf_addc(out, '\n');
+			i += 2;
+			continue;
+		case 'r':
+			rc = ss_buf_addc(out, '\r');
+			i += 2;
+			continue;
+		case 't':
+			rc = ss_buf_addc(out, '\t');
+			i += 2;
+			continue;
 		case 'u': break;
-		default: rc = ss_buf_addc(out, (char)s[i + 1]); i += 2; continue;
+		default:
+			rc = ss_buf_addc(out, (char)s[i + 1]);
+			i += 2;
+			continue;
 		}
 		cp = (unsigned long)hex4(s, len, i + 2);
 		i += 6;

@@ -47,17 +47,17 @@ struct ss_jnode {
 	uint32_t type : 3;    /* enum ss_jtype */
 	uint32_t escaped : 1; /* strings: body holds a backslash escape */
 	uint32_t count : 28;  /* containers: elements (array) or members (object), saturating */
-	uint32_t next;        /* index of the node after this value's whole subtree */
-	uint32_t off;         /* strings: first byte after the opening quote; others: first byte */
-	uint32_t len;         /* strings: body bytes between the quotes; numbers: text bytes */
+	uint32_t next;	      /* index of the node after this value's whole subtree */
+	uint32_t off;	      /* strings: first byte after the opening quote; others: first byte */
+	uint32_t len;	      /* strings: body bytes between the quotes; numbers: text bytes */
 };
 
 struct ss_json {
-	const char *src;        /* the input, borrowed */
-	size_t srclen;          /* its length */
+	const char *src;	/* the input, borrowed */
+	size_t srclen;		/* its length */
 	struct ss_jnode *nodes; /* the tape, owned */
-	uint32_t n;             /* nodes used */
-	uint32_t cap;           /* nodes allocated */
+	uint32_t n;		/* nodes used */
+	uint32_t cap;		/* nodes allocated */
 };
 
 void ss_json_init(struct ss_json *doc);

@@ -35,11 +35,14 @@ static void tally(json_t *a, const char *name, double score, double max)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(a, i, e) {
+	json_array_foreach (a, i, e) {
 		if (strcmp(json_string_value(json_object_get(e, "name")), name) == 0) {
-			json_object_set_new(e, "score", json_real(json_number_value(json_object_get(e, "score")) + score));
-			json_object_set_new(e, "maxScore",
-					    json_real(json_number_value(json_object_get(e, "maxScore")) + max));
+			json_object_set_new(
+				e, "score",
+				json_real(json_number_value(json_object_get(e, "score")) + score));
+			json_object_set_new(
+				e, "maxScore",
+				json_real(json_number_value(json_object_get(e, "maxScore")) + max));
 			return;
 		}
 	}
@@ -69,7 +72,9 @@ static json_t *control_score(const struct ss_scorecard *sc, const struct ss_resu
 	json_object_set_new(o, "scoreInPercentage",
 			    json_real(c->max_score > 0 ? round2(100.0 * r->points / c->max_score) : 0));
 	json_object_set_new(o, "implementationStatus",
-			    json_string(r->impl ? r->impl : r->reason ? r->reason : ""));
+			    json_string(r->impl	    ? r->impl
+					: r->reason ? r->reason
+						    : ""));
 	json_object_set_new(o, "status", json_string(ss_status_name(r->status)));
 	json_object_set_new(o, "state", json_string(r->state));
 	json_object_set_new(o, "on", json_boolean(r->status == SS_STATUS_PASSED));
@@ -115,7 +120,8 @@ json_t *ss_graph_secure_score(const struct ss_scorecard *sc)
 	json_object_set_new(o, "scoredDateTime", time_json(sc->now));
 	json_object_set_new(o, "currentScore", json_real(sc->current));
 	json_object_set_new(o, "maxScore", json_real(sc->max));
-	json_object_set_new(o, "percentage", json_real(sc->max > 0 ? round2(100.0 * sc->current / sc->max) : 0));
+	json_object_set_new(o, "percentage",
+			    json_real(sc->max > 0 ? round2(100.0 * sc->current / sc->max) : 0));
 	json_object_set_new(o, "enabledServices", strv_json(&sc->facts.services));
 	json_object_set_new(o, "servicesKnown", json_boolean(sc->facts.services_known));
 	json_object_set_new(o, "licensedUserCount", json_integer(sc->facts.licensed_users));

@@ -9,8 +9,8 @@
 #include "score/measures.h"
 #include "score/predicate.h"
 
-static const char *const state_names[] = {"to_address",  "planned", "risk_accepted", "third_party",
-					  "alternate_mitigation", "ignored", NULL};
+static const char *const state_names[] = {
+	"to_address", "planned", "risk_accepted", "third_party", "alternate_mitigation", "ignored", NULL};
 
 bool ss_state_valid(const char *name)
 {
@@ -56,7 +56,8 @@ const char *ss_status_name(enum ss_status s)
 }
 
 /* Expands a state's excludes into users and domains (groups through graph/groups.json). */
-static void build_exclusion(struct ss_exclusion *ex, const struct ss_state *st, const struct ss_snapshot *snap)
+static void build_exclusion(struct ss_exclusion *ex, const struct ss_state *st,
+			    const struct ss_snapshot *snap)
 {
 	struct ss_buf scratch;
 	size_t i;
@@ -84,7 +85,8 @@ static void build_exclusion(struct ss_exclusion *ex, const struct ss_state *st, 
 				     mem = ss_json_next(it.doc, members, mem)) {
 					bool ok;
 					struct ss_slice upn = ss_json_str(
-						it.doc, ss_json_geti(it.doc, mem, "userPrincipalName"), &scratch, &ok);
+						it.doc, ss_json_geti(it.doc, mem, "userPrincipalName"),
+						&scratch, &ok);
 					if (ok && upn.len)
 						ss_strv_pushn(&ex->users, upn.ptr, upn.len);
 				}

@@ -36,12 +36,12 @@
 
 /* An admin's decision on one control: the latest row of its history. */
 struct ss_state {
-	char *control;       /* control id, owned */
-	char *state;         /* to_address, planned, risk_accepted, third_party, alternate_mitigation, ignored */
-	char *reason;        /* why, owned */
-	char *by;            /* who, owned */
-	ss_time_ms at;       /* when it was set */
-	ss_time_ms expires;  /* 0 = never */
+	char *control; /* control id, owned */
+	char *state;   /* to_address, planned, risk_accepted, third_party, alternate_mitigation, ignored */
+	char *reason;  /* why, owned */
+	char *by;      /* who, owned */
+	ss_time_ms at; /* when it was set */
+	ss_time_ms expires;	 /* 0 = never */
 	struct ss_strv excludes; /* "user:UPN", "group:NAME", "domain:NAME" */
 };
 
@@ -61,31 +61,31 @@ const char *ss_status_name(enum ss_status s);
 
 struct ss_result {
 	const struct ss_control *control; /* borrowed from the catalog */
-	enum ss_status status;            /* what measurement found */
-	bool per_entity;                  /* count/total are entities (else 1/1 or 0/1) */
-	long count;                       /* compliant entities */
-	long total;                       /* entities in scope after exclusions */
-	double measured;                  /* points the measure gave */
-	double points;                    /* points after the state */
-	double max;                       /* contribution to the maximum (0 when out of it) */
-	const char *state;                /* effective state (static string) */
-	const struct ss_state *st;        /* the state row applied, or NULL; borrowed */
-	bool state_expired;               /* a state existed but its expiry has passed */
-	char *impl;                       /* implementationStatus text, owned */
-	char *reason;                     /* notScored / notApplicable reason, owned or NULL */
-	struct ss_strv offenders;         /* entities failing the control */
-	struct ss_strv excluded;          /* entities left out by exceptions */
+	enum ss_status status;		  /* what measurement found */
+	bool per_entity;		  /* count/total are entities (else 1/1 or 0/1) */
+	long count;			  /* compliant entities */
+	long total;			  /* entities in scope after exclusions */
+	double measured;		  /* points the measure gave */
+	double points;			  /* points after the state */
+	double max;			  /* contribution to the maximum (0 when out of it) */
+	const char *state;		  /* effective state (static string) */
+	const struct ss_state *st;	  /* the state row applied, or NULL; borrowed */
+	bool state_expired;		  /* a state existed but its expiry has passed */
+	char *impl;			  /* implementationStatus text, owned */
+	char *reason;			  /* notScored / notApplicable reason, owned or NULL */
+	struct ss_strv offenders;	  /* entities failing the control */
+	struct ss_strv excluded;	  /* entities left out by exceptions */
 };
 
 struct ss_scorecard {
-	const struct ss_catalog *cat;   /* borrowed */
+	const struct ss_catalog *cat;	/* borrowed */
 	const struct ss_snapshot *snap; /* borrowed */
-	struct ss_facts facts;          /* derived tenant facts, owned */
-	struct ss_result *results;      /* one per scored (non-deprecated) control, catalog order */
+	struct ss_facts facts;		/* derived tenant facts, owned */
+	struct ss_result *results;	/* one per scored (non-deprecated) control, catalog order */
 	size_t n;
-	double current;                 /* points achieved */
-	double max;                     /* points available to this tenant */
-	ss_time_ms now;                 /* when the scoring ran */
+	double current; /* points achieved */
+	double max;	/* points available to this tenant */
+	ss_time_ms now; /* when the scoring ran */
 };
 
 /*

@@ -22,7 +22,8 @@ static char *lower_dup(struct ss_slice s)
 	return p;
 }
 
-static struct ss_slice member_str(const struct ss_json *doc, ss_jv item, const char *path, struct ss_buf *scratch)
+static struct ss_slice member_str(const struct ss_json *doc, ss_jv item, const char *path,
+				  struct ss_buf *scratch)
 {
 	bool ok;
 	struct ss_slice s = ss_json_str(doc, ss_json_path(doc, item, path), scratch, &ok);
@@ -53,7 +54,8 @@ static void build_users(struct ss_facts *f, const struct ss_snapshot *snap, stru
 			continue;
 		}
 		v = ss_json_geti(it.doc, item, "accountEnabled");
-		u->enabled = v == SS_JNONE || ss_json_type(it.doc, v) == SS_JNULL || ss_json_truthy(it.doc, v);
+		u->enabled =
+			v == SS_JNONE || ss_json_type(it.doc, v) == SS_JNULL || ss_json_truthy(it.doc, v);
 		u->guest = ss_json_str_eqi(it.doc, ss_json_geti(it.doc, item, "userType"), "Guest");
 		u->licensed = ss_json_len(it.doc, ss_json_geti(it.doc, item, "assignedLicenses")) > 0;
 		s = member_str(it.doc, item, "signInActivity.lastSignInDateTime", scratch);
@@ -106,7 +108,8 @@ static void build_registration(struct ss_facts *f, const struct ss_snapshot *sna
 		u->has_reg = true;
 		u->mfa = ss_json_truthy(it.doc, ss_json_geti(it.doc, item, "isMfaRegistered"));
 		methods = ss_json_geti(it.doc, item, "methodsRegistered");
-		for (m = ss_json_first(it.doc, methods); m != SS_JNONE; m = ss_json_next(it.doc, methods, m)) {
+		for (m = ss_json_first(it.doc, methods); m != SS_JNONE;
+		     m = ss_json_next(it.doc, methods, m)) {
 			bool ok;
 			struct ss_slice s = ss_json_str(it.doc, m, scratch, &ok);
 			if (ok)
@@ -132,7 +135,8 @@ static void build_roles(struct ss_facts *f, const struct ss_snapshot *snap, stru
 		r->template_id = lower_dup(member_str(it.doc, item, "roleTemplateId", scratch));
 		ss_strv_init(&r->unknown);
 		r->members = ss_xcalloc(ss_json_len(it.doc, members) + 1, sizeof(uint32_t));
-		for (m = ss_json_first(it.doc, members); m != SS_JNONE; m = ss_json_next(it.doc, members, m)) {
+		for (m = ss_json_first(it.doc, members); m != SS_JNONE;
+		     m = ss_json_next(it.doc, members, m)) {
 			struct ss_slice upn = member_str(it.doc, m, "userPrincipalName", scratch);
 			char *key;
 			uint32_t idx;
@@ -183,7 +187,7 @@ static void build_services(struct ss_facts *f, const struct ss_snapshot *snap, c
 			ss_strv_pushn(&plans, name.ptr, name.len);
 		}
 	}
-	json_object_foreach(cat->services, svc, list) {
+	json_object_foreach (cat->services, svc, list) {
 		size_t i, k;
 		bool found = false;
 		for (i = 0; i < json_array_size(list) && !found; i++) {

@@ -12,13 +12,13 @@
 #include "snapshot/snapshot.h"
 
 struct ss_user {
-	char *upn;            /* lower-cased userPrincipalName, owned */
-	bool enabled;         /* accountEnabled */
-	bool guest;           /* userType Guest */
-	bool licensed;        /* has assignedLicenses */
-	bool has_reg;         /* found in userRegistrationDetails */
-	bool mfa;             /* isMfaRegistered */
-	uint32_t methods;     /* SS_METHOD_* bits registered */
+	char *upn;		/* lower-cased userPrincipalName, owned */
+	bool enabled;		/* accountEnabled */
+	bool guest;		/* userType Guest */
+	bool licensed;		/* has assignedLicenses */
+	bool has_reg;		/* found in userRegistrationDetails */
+	bool mfa;		/* isMfaRegistered */
+	uint32_t methods;	/* SS_METHOD_* bits registered */
 	ss_time_ms last_signin; /* signInActivity.lastSignInDateTime, 0 = never / unknown */
 };
 
@@ -31,25 +31,25 @@ enum {
 };
 
 struct ss_role {
-	char *name;           /* displayName, owned */
-	char *template_id;    /* roleTemplateId (lower case), owned */
-	uint32_t *members;    /* indexes into facts.users, owned */
+	char *name;	   /* displayName, owned */
+	char *template_id; /* roleTemplateId (lower case), owned */
+	uint32_t *members; /* indexes into facts.users, owned */
 	size_t n_members;
 	struct ss_strv unknown; /* members not found among users (service principals, stale) */
 };
 
 struct ss_facts {
-	struct ss_user *users;   /* owned */
+	struct ss_user *users; /* owned */
 	size_t n_users;
 	struct ss_strmap by_upn; /* lower-case upn -> index */
-	bool have_users;         /* graph/users.json present */
-	bool have_reg;           /* graph/userRegistrationDetails.json present */
-	bool have_roles;         /* graph/directoryRoles.json present */
-	struct ss_role *roles;   /* owned */
+	bool have_users;	 /* graph/users.json present */
+	bool have_reg;		 /* graph/userRegistrationDetails.json present */
+	bool have_roles;	 /* graph/directoryRoles.json present */
+	struct ss_role *roles;	 /* owned */
 	size_t n_roles;
 	struct ss_strv services; /* enabledServices present (HasExchange, ...) */
-	bool services_known;     /* graph/subscribedSkus.json present */
-	struct ss_strv domains;  /* accepted domains, lower case */
+	bool services_known;	 /* graph/subscribedSkus.json present */
+	struct ss_strv domains;	 /* accepted domains, lower case */
 	long licensed_users;
 	long active_users;
 };

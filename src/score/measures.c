@@ -10,7 +10,10 @@
 #include "base/alloc.h"
 #include "score/predicate.h"
 
-#define OFFENDER_NAMES_DEFAULT {"UserPrincipalName", "PrimarySmtpAddress", "Name", "Identity", "displayName", "id"}
+#define OFFENDER_NAMES_DEFAULT                                                                               \
+	{                                                                                                    \
+		"UserPrincipalName", "PrimarySmtpAddress", "Name", "Identity", "displayName", "id"           \
+	}
 
 json_t *ss_measure_check(const struct ss_control *c, const char *key)
 {
@@ -111,7 +114,9 @@ static void finish(struct ss_result *r, long count, long total, const char *cred
 	} else {
 		r->measured = 0;
 	}
-	r->status = r->measured >= max ? SS_STATUS_PASSED : r->measured > 0 ? SS_STATUS_PARTIAL : SS_STATUS_FAILED;
+	r->status = r->measured >= max ? SS_STATUS_PASSED
+		    : r->measured > 0  ? SS_STATUS_PARTIAL
+				       : SS_STATUS_FAILED;
 }
 
 static void finish_bool(struct ss_result *r, bool ok)
@@ -249,8 +254,8 @@ static int measure_setting(struct ss_mctx *m)
 	finish_bool(m->r, count == total);
 	m->r->count = count;
 	m->r->total = total;
-	impl(m->r, count == total ? "The setting is in place" : "%ld of %ld settings not in place", total - count,
-	     total);
+	impl(m->r, count == total ? "The setting is in place" : "%ld of %ld settings not in place",
+	     total - count, total);
 	ss_pred_free(ok);
 	return 0;
 }
@@ -272,7 +277,7 @@ static int measure_any_item(struct ss_mctx *m)
 		return SS_EINVAL;
 	}
 	ss_strv_init(&missing);
-	json_array_foreach(sources, i, src) {
+	json_array_foreach (sources, i, src) {
 		const char *input = json_string_value(json_object_get(src, "input"));
 		struct ss_pred *where;
 		struct ss_items it;
@@ -300,8 +305,8 @@ static int measure_any_item(struct ss_mctx *m)
 				if (ss_pred_eval(where, it.doc, item, m->sc->snap->taken, &m->scratch)) {
 					struct ss_slice name = item_name(m, it.doc, item);
 					found = true;
-					impl(m->r, "Satisfied by %s '%.*s' in %s", noun, (int)name.len, name.ptr,
-					     input);
+					impl(m->r, "Satisfied by %s '%.*s' in %s", noun, (int)name.len,
+					     name.ptr, input);
 				}
 			}
 		}
@@ -387,7 +392,8 @@ static int measure_mfa(struct ss_mctx *m)
 			continue;
 		}
 		total++;
-		ok = strong ? (u->methods & (SS_METHOD_FIDO2 | SS_METHOD_WHFB | SS_METHOD_CERT)) != 0 : u->mfa;
+		ok = strong ? (u->methods & (SS_METHOD_FIDO2 | SS_METHOD_WHFB | SS_METHOD_CERT)) != 0
+			    : u->mfa;
 		if (ok)
 			count++;
 		else
@@ -503,7 +509,8 @@ static int measure_forwarding_mailbox(struct ss_mctx *m)
 	ss_jv item;
 
 	if (!m->sc->facts.domains.n)
-		return not_scored(m->r, "needs exchange/Get-AcceptedDomain.json (or graph/organization.json)");
+		return not_scored(m->r,
+				  "needs exchange/Get-AcceptedDomain.json (or graph/organization.json)");
 	if (!ss_items_begin(m->sc->snap, "exchange/Get-Mailbox.json", &it))
 		return not_scored(m->r, "needs exchange/Get-Mailbox.json");
 	while ((item = ss_items_next(&it)) != SS_JNONE) {
@@ -518,7 +525,8 @@ static int measure_forwarding_mailbox(struct ss_mctx *m)
 		total++;
 		scan_recipients(m, it.doc, ss_json_geti(it.doc, item, "ForwardingSmtpAddress"), owner,
 				&m->r->offenders);
-		scan_recipients(m, it.doc, ss_json_geti(it.doc, item, "ForwardingAddress"), owner, &m->r->offenders);
+		scan_recipients(m, it.doc, ss_json_geti(it.doc, item, "ForwardingAddress"), owner,
+				&m->r->offenders);
 		if (m->r->offenders.n == before)
 			count++;
 		free(owner);
@@ -538,7 +546,8 @@ static int measure_forwarding_transport(struct ss_mctx *m)
 	size_t i;
 
 	if (!m->sc->facts.domains.n)
-		return not_scored(m->r, "needs exchange/Get-AcceptedDomain.json (or graph/organization.json)");
+		return not_scored(m->r,
+				  "needs exchange/Get-AcceptedDomain.json (or graph/organization.json)");
 	if (!ss_items_begin(m->sc->snap, "exchange/Get-TransportRule.json", &it))
 		return not_scored(m->r, "needs exchange/Get-TransportRule.json");
 	while ((item = ss_items_next(&it)) != SS_JNONE) {
@@ -553,13 +562,15 @@ static int measure_forwarding_transport(struct ss_mctx *m)
 		owner = ss_xstrndup(name.ptr, name.len);
 		total++;
 		for (i = 0; i < SS_ARRAY_LEN(fields); i++)
-			scan_recipients(m, it.doc, ss_json_geti(it.doc, item, fields[i]), owner, &m->r->offenders);
+			scan_recipients(m, it.doc, ss_json_geti(it.doc, item, fields[i]), owner,
+					&m->r->offenders);
 		if (m->r->offenders.n == before)
 			count++;
 		free(owner);
 	}
 	finish(m->r, count, total, "all", 1.0);
-	impl(m->r, "%ld of %ld enabled transport rules send mail outside the organisation", total - count, total);
+	impl(m->r, "%ld of %ld enabled transport rules send mail outside the organisation", total - count,
+	     total);
 	return 0;
 }
 
@@ -568,10 +579,11 @@ static int measure_review(struct ss_mctx *m)
 {
 	const char *cadence = check_str(m->c, "cadence", "weekly");
 
-	return not_scored(m->r,
-			  "measured by evidence: the %s findings of this kind acknowledged within the cadence "
-			  "(needs audit findings in the store; not yet available in this version)",
-			  cadence);
+	return not_scored(
+		m->r,
+		"measured by evidence: the %s findings of this kind acknowledged within the cadence "
+		"(needs audit findings in the store; not yet available in this version)",
+		cadence);
 }
 
 static const struct ss_measure measures[] = {

@@ -43,7 +43,7 @@ size_t ss_next_actions(json_t *score, struct ss_action **out)
 	size_t i, n = 0;
 
 	*out = ss_xcalloc(json_array_size(scores) + 1, sizeof(**out));
-	json_array_foreach(scores, i, cs) {
+	json_array_foreach (scores, i, cs) {
 		const char *state = str(cs, "state"), *status = str(cs, "status");
 		double max = json_number_value(json_object_get(cs, "maxScore"));
 		double pts = json_number_value(json_object_get(cs, "score"));

@@ -10,13 +10,13 @@
 
 /* A failing control an admin can act on. Strings are borrowed from the score document. */
 struct ss_action {
-	const char *control;  /* controlName */
-	const char *title;    /* title */
-	const char *service;  /* service */
-	const char *impl;     /* implementationStatus */
-	double gain;          /* points the fix would add */
-	int impact;           /* userImpact: 1 Low, 2 Moderate, 3 High */
-	int rank;             /* Microsoft's stack rank (tie-break) */
+	const char *control; /* controlName */
+	const char *title;   /* title */
+	const char *service; /* service */
+	const char *impl;    /* implementationStatus */
+	double gain;	     /* points the fix would add */
+	int impact;	     /* userImpact: 1 Low, 2 Moderate, 3 High */
+	int rank;	     /* Microsoft's stack rank (tie-break) */
 };
 
 /*
@@ -30,10 +30,10 @@ size_t ss_next_actions(json_t *score, struct ss_action **out);
 struct ss_plan {
 	struct ss_action *actions; /* chosen actions in next-action order, owned (free()) */
 	size_t n;
-	double target;             /* points needed in total (target% of maxScore) */
-	double reached;            /* currentScore + gains of the chosen actions */
-	int impact;                /* total user impact of the chosen set */
-	bool reachable;            /* false when even every action falls short */
+	double target;	/* points needed in total (target% of maxScore) */
+	double reached; /* currentScore + gains of the chosen actions */
+	int impact;	/* total user impact of the chosen set */
+	bool reachable; /* false when even every action falls short */
 };
 
 /*

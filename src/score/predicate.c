@@ -29,8 +29,8 @@ enum pred_op {
 
 struct ss_pred {
 	enum pred_op op;       /* operator */
-	char *path;            /* dotted path for leaves, owned */
-	json_t *value;         /* operand with parameters resolved, owned reference */
+	char *path;	       /* dotted path for leaves, owned */
+	json_t *value;	       /* operand with parameters resolved, owned reference */
 	struct ss_pred **kids; /* operands of all/any/not, owned */
 	size_t n_kids;
 };
@@ -39,9 +39,17 @@ static const struct {
 	const char *name;
 	enum pred_op op;
 } leaf_ops[] = {
-	{"eq", OP_EQ},         {"ne", OP_NE},       {"in", OP_IN},         {"contains", OP_CONTAINS},
-	{"anyStartsWith", OP_ANY_STARTS_WITH},       {"gt", OP_GT},         {"ge", OP_GE},
-	{"lt", OP_LT},         {"le", OP_LE},       {"exists", OP_EXISTS}, {"empty", OP_EMPTY},
+	{"eq", OP_EQ},
+	{"ne", OP_NE},
+	{"in", OP_IN},
+	{"contains", OP_CONTAINS},
+	{"anyStartsWith", OP_ANY_STARTS_WITH},
+	{"gt", OP_GT},
+	{"ge", OP_GE},
+	{"lt", OP_LT},
+	{"le", OP_LE},
+	{"exists", OP_EXISTS},
+	{"empty", OP_EMPTY},
 	{"olderThanDays", OP_OLDER_THAN_DAYS},
 };
 
@@ -80,7 +88,7 @@ static json_t *resolve(json_t *v, json_t *params, const char *where, struct ss_e
 	if (json_is_array(v)) {
 		json_t *out = json_array(), *e, *r;
 		size_t i;
-		json_array_foreach(v, i, e) {
+		json_array_foreach (v, i, e) {
 			r = resolve(e, params, where, err);
 			if (!r) {
 				json_decref(out);
@@ -139,7 +147,7 @@ struct ss_pred *ss_pred_compile(json_t *spec, json_t *params, const char *where,
 		goto fail;
 	}
 	p->path = ss_xstrdup(json_string_value(v));
-	json_object_foreach(spec, key, v) {
+	json_object_foreach (spec, key, v) {
 		if (strcmp(key, "path") == 0)
 			continue;
 		for (i = 0; i < SS_ARRAY_LEN(leaf_ops); i++)
@@ -184,8 +192,7 @@ struct ss_pred *ss_pred_compile(json_t *spec, json_t *params, const char *where,
 			goto fail;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return p;
 fail:
@@ -248,8 +255,7 @@ static bool value_eq(const struct ss_json *doc, ss_jv v, json_t *want, struct ss
 	double d;
 
 	switch (json_typeof(want)) {
-	case JSON_NULL:
-		return v == SS_JNONE || t == SS_JNULL;
+	case JSON_NULL: return v == SS_JNONE || t == SS_JNULL;
 	case JSON_TRUE:
 	case JSON_FALSE:
 		if (t == SS_JTRUE || t == SS_JFALSE)
@@ -258,8 +264,7 @@ static bool value_eq(const struct ss_json *doc, ss_jv v, json_t *want, struct ss
 			return ss_json_str_eqi(doc, v, json_is_true(want) ? "true" : "false");
 		return false;
 	case JSON_INTEGER:
-	case JSON_REAL:
-		return as_number(doc, v, scratch, &d) && d == json_number_value(want);
+	case JSON_REAL: return as_number(doc, v, scratch, &d) && d == json_number_value(want);
 	case JSON_STRING:
 		if (t == SS_JSTRING)
 			return ss_json_str_eqi(doc, v, json_string_value(want));
@@ -270,8 +275,7 @@ static bool value_eq(const struct ss_json *doc, ss_jv v, json_t *want, struct ss
 		if (t == SS_JTRUE || t == SS_JFALSE)
 			return strcasecmp(json_string_value(want), t == SS_JTRUE ? "true" : "false") == 0;
 		return false;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -303,10 +307,8 @@ static bool leaf_eval(const struct ss_pred *p, const struct ss_json *doc, ss_jv 
 	size_t i;
 
 	switch (p->op) {
-	case OP_EQ:
-		return value_eq(doc, v, p->value, scratch);
-	case OP_NE:
-		return !value_eq(doc, v, p->value, scratch);
+	case OP_EQ: return value_eq(doc, v, p->value, scratch);
+	case OP_NE: return !value_eq(doc, v, p->value, scratch);
 	case OP_IN:
 		for (i = 0; i < json_array_size(p->value); i++)
 			if (value_eq(doc, v, json_array_get(p->value, i), scratch))
@@ -337,18 +339,14 @@ static bool leaf_eval(const struct ss_pred *p, const struct ss_json *doc, ss_jv 
 			return false;
 		}
 		if (t == SS_JSTRING)
-			return starts_with_ci(ss_json_str(doc, v, scratch, NULL), json_string_value(p->value));
+			return starts_with_ci(ss_json_str(doc, v, scratch, NULL),
+					      json_string_value(p->value));
 		return false;
-	case OP_GT:
-		return as_number(doc, v, scratch, &d) && d > json_number_value(p->value);
-	case OP_GE:
-		return as_number(doc, v, scratch, &d) && d >= json_number_value(p->value);
-	case OP_LT:
-		return as_number(doc, v, scratch, &d) && d < json_number_value(p->value);
-	case OP_LE:
-		return as_number(doc, v, scratch, &d) && d <= json_number_value(p->value);
-	case OP_EXISTS:
-		return json_is_true(p->value) ? !absent : absent;
+	case OP_GT: return as_number(doc, v, scratch, &d) && d > json_number_value(p->value);
+	case OP_GE: return as_number(doc, v, scratch, &d) && d >= json_number_value(p->value);
+	case OP_LT: return as_number(doc, v, scratch, &d) && d < json_number_value(p->value);
+	case OP_LE: return as_number(doc, v, scratch, &d) && d <= json_number_value(p->value);
+	case OP_EXISTS: return json_is_true(p->value) ? !absent : absent;
 	case OP_EMPTY: {
 		bool empty = absent || (t == SS_JARRAY && ss_json_len(doc, v) == 0) ||
 			     (t == SS_JSTRING && ss_json_str(doc, v, scratch, NULL).len == 0);
@@ -366,8 +364,7 @@ static bool leaf_eval(const struct ss_pred *p, const struct ss_json *doc, ss_jv 
 			return false;
 		return (double)(now - t0) > json_number_value(p->value) * (double)SS_DAY_MS;
 	}
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -387,9 +384,7 @@ bool ss_pred_eval(const struct ss_pred *p, const struct ss_json *doc, ss_jv item
 			if (ss_pred_eval(p->kids[i], doc, item, now, scratch))
 				return true;
 		return false;
-	case OP_NOT:
-		return !ss_pred_eval(p->kids[0], doc, item, now, scratch);
-	default:
-		return leaf_eval(p, doc, item, now, scratch);
+	case OP_NOT: return !ss_pred_eval(p->kids[0], doc, item, now, scratch);
+	default: return leaf_eval(p, doc, item, now, scratch);
 	}
 }

@@ -16,7 +16,7 @@
 #include "base/hash.h"
 
 #define SNAPSHOT_FILE_MAX ((size_t)2 << 30)
-#define MAX_WORKERS 8
+#define MAX_WORKERS	  8
 
 static const char *const subdirs[] = {"graph", "exchange", "sharepoint", "teams", "purview", "defender"};
 
@@ -25,8 +25,8 @@ struct load_job {
 	struct ss_snapshot *s;
 	atomic_size_t next;
 	pthread_mutex_t lock;
-	int rc;                /* first error */
-	struct ss_error err;   /* its details */
+	int rc;		     /* first error */
+	struct ss_error err; /* its details */
 };
 
 static void load_one(struct load_job *job, struct ss_snapdoc *d)
@@ -279,9 +279,7 @@ bool ss_items_begin(const struct ss_snapshot *s, const char *name, struct ss_ite
 	it->doc = &d->json;
 	root = ss_json_root(&d->json);
 	switch (ss_json_type(&d->json, root)) {
-	case SS_JARRAY:
-		it->array = root;
-		break;
+	case SS_JARRAY: it->array = root; break;
 	case SS_JOBJECT:
 		value = ss_json_get(&d->json, root, "value");
 		if (ss_json_type(&d->json, value) == SS_JARRAY)
@@ -289,8 +287,7 @@ bool ss_items_begin(const struct ss_snapshot *s, const char *name, struct ss_ite
 		else
 			it->single = root;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	it->n = it->array != SS_JNONE ? ss_json_len(it->doc, it->array) : it->single != SS_JNONE ? 1 : 0;
 	return true;

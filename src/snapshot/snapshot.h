@@ -18,21 +18,21 @@
 #include "json/json.h"
 
 struct ss_snapdoc {
-	char *name;         /* relative path, e.g. "graph/users.json", owned */
-	char *data;         /* file content (UTF-8, BOM removed), owned */
-	size_t len;         /* content length */
+	char *name;	     /* relative path, e.g. "graph/users.json", owned */
+	char *data;	     /* file content (UTF-8, BOM removed), owned */
+	size_t len;	     /* content length */
 	struct ss_json json; /* parsed tape over data */
-	char hash[65];      /* SHA-256 of data */
+	char hash[65];	     /* SHA-256 of data */
 };
 
 struct ss_snapshot {
-	char *dir;               /* the directory opened, owned */
-	char *tenant_id;         /* manifest tenantId, owned */
-	char *display_name;      /* manifest displayName or the tenant id, owned */
-	ss_time_ms taken;        /* manifest takenDateTime (or the newest file's mtime) */
+	char *dir;		 /* the directory opened, owned */
+	char *tenant_id;	 /* manifest tenantId, owned */
+	char *display_name;	 /* manifest displayName or the tenant id, owned */
+	ss_time_ms taken;	 /* manifest takenDateTime (or the newest file's mtime) */
 	struct ss_snapdoc *docs; /* sorted by name, owned */
 	size_t n_docs;
-	char hash[65];           /* SHA-256 over (name, content hash) of every document */
+	char hash[65]; /* SHA-256 over (name, content hash) of every document */
 };
 
 /*
@@ -54,10 +54,10 @@ const struct ss_snapdoc *ss_snapshot_doc(const struct ss_snapshot *s, const char
  */
 struct ss_items {
 	const struct ss_json *doc; /* the document's tape, borrowed */
-	ss_jv array;               /* the array iterated, or SS_JNONE for a single object */
-	ss_jv single;              /* the single object, or SS_JNONE */
-	ss_jv cur;                 /* last item returned */
-	size_t n;                  /* number of items */
+	ss_jv array;		   /* the array iterated, or SS_JNONE for a single object */
+	ss_jv single;		   /* the single object, or SS_JNONE */
+	ss_jv cur;		   /* last item returned */
+	size_t n;		   /* number of items */
 };
 
 /* Starts an iteration; false (and it->n = 0) when the document is absent. */

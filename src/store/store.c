@@ -150,8 +150,8 @@ static int migrate(struct ss_store *st, struct ss_error *err)
 	while (version < SS_STORE_SCHEMA_VERSION) {
 		if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
 			return rc;
-		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %lld;", APPLICATION_ID,
-			 (long long)version + 1);
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %lld;",
+			 APPLICATION_ID, (long long)version + 1);
 		if ((rc = exec(st, migrations[version], err)) || (rc = exec(st, sql, err))) {
 			exec(st, "ROLLBACK", NULL);
 			return rc;
@@ -182,7 +182,8 @@ int ss_store_open(struct ss_store *st, const char *path, bool create, struct ss_
 		}
 		free(dir);
 	} else if (!ss_file_exists(path)) {
-		rc = ss_error_set(err, SS_ENOENT, "no store here yet (run 'secscore score' or 'secscore demo' first)");
+		rc = ss_error_set(err, SS_ENOENT,
+				  "no store here yet (run 'secscore score' or 'secscore demo' first)");
 		ss_error_at(err, path, 0, 0);
 		goto fail;
 	}
@@ -264,15 +265,17 @@ int ss_store_find_tenant(struct ss_store *st, const char *name, int64_t *row, ch
 
 	*tenant_id = NULL;
 	if (name)
-		rc = sqlite3_prepare_v2(st->db,
-					"SELECT id, tenant_id FROM tenants WHERE tenant_id = ?1 COLLATE NOCASE "
-					"OR name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
-					-1, &s, NULL);
+		rc = sqlite3_prepare_v2(
+			st->db,
+			"SELECT id, tenant_id FROM tenants WHERE tenant_id = ?1 COLLATE NOCASE "
+			"OR name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
+			-1, &s, NULL);
 	else
-		rc = sqlite3_prepare_v2(st->db,
-					"SELECT t.id, t.tenant_id FROM tenants t LEFT JOIN scores s ON s.tenant = t.id "
-					"GROUP BY t.id ORDER BY max(coalesce(s.id, 0)) DESC, t.id DESC LIMIT 1",
-					-1, &s, NULL);
+		rc = sqlite3_prepare_v2(
+			st->db,
+			"SELECT t.id, t.tenant_id FROM tenants t LEFT JOIN scores s ON s.tenant = t.id "
+			"GROUP BY t.id ORDER BY max(coalesce(s.id, 0)) DESC, t.id DESC LIMIT 1",
+			-1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		rc = db_error(st, err, "cannot read tenants");
 		goto out;
@@ -334,12 +337,14 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 	result_hash(score, hash);
 	if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
 		goto done;
-	rc = ss_store_tenant(st, jstr(score, "azureTenantId"), jstr(score, "tenantDisplayName"), &tenant, err);
+	rc = ss_store_tenant(st, jstr(score, "azureTenantId"), jstr(score, "tenantDisplayName"), &tenant,
+			     err);
 	if (rc)
 		goto out;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO snapshots (tenant, hash, taken, path, first_seen) VALUES (?1, ?2, ?3, ?4, ?5) "
+			       "INSERT INTO snapshots (tenant, hash, taken, path, first_seen) VALUES (?1, "
+			       "?2, ?3, ?4, ?5) "
 			       "ON CONFLICT (tenant, hash) DO UPDATE SET path = excluded.path RETURNING id",
 			       -1, &s, NULL) != SQLITE_OK)
 		goto fail;
@@ -375,14 +380,16 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 
 	if ((rc = pragma_int(st, "SELECT coalesce(max(id), 0) + 1 FROM scores", &row, err)))
 		goto out;
-	snprintf(sid, sizeof(sid), "%s_%.10s.%lld", jstr(score, "azureTenantId"), jstr(score, "createdDateTime"),
-		 (long long)row);
+	snprintf(sid, sizeof(sid), "%s_%.10s.%lld", jstr(score, "azureTenantId"),
+		 jstr(score, "createdDateTime"), (long long)row);
 	json_object_set_new(score, "id", json_string(sid));
 	doc = json_dumps(score, JSON_COMPACT);
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO scores (id, tenant, snapshot, score_id, catalog_version, result_hash, "
-			       "created, scored, current, max, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "INSERT INTO scores (id, tenant, snapshot, score_id, catalog_version, result_hash, "
+		    "created, scored, current, max, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		    "?11)",
+		    -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int64(s, 1, row);
 	sqlite3_bind_int64(s, 2, tenant);
@@ -400,12 +407,13 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 	sqlite3_finalize(s);
 	s = NULL;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO control_scores (score, control, category, service, status, state, points, "
-			       "max, count, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "INSERT INTO control_scores (score, control, category, service, status, state, points, "
+		    "max, count, total) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		    -1, &s, NULL) != SQLITE_OK)
 		goto fail;
-	json_array_foreach(json_object_get(score, "controlScores"), i, cs) {
+	json_array_foreach (json_object_get(score, "controlScores"), i, cs) {
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, row);
 		sqlite3_bind_text(s, 2, jstr(cs, "controlName"), -1, SQLITE_TRANSIENT);
@@ -435,7 +443,8 @@ done:
 	return rc;
 }
 
-int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, json_t **out, struct ss_error *err)
+int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, json_t **out,
+			struct ss_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_error_t je;
@@ -444,21 +453,23 @@ int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, jso
 
 	*out = NULL;
 	if (!id || strcmp(id, "latest") == 0) {
-		rc = sqlite3_prepare_v2(st->db, "SELECT doc FROM scores WHERE tenant = ?1 ORDER BY id DESC LIMIT 1", -1,
-					&s, NULL);
-	} else if (strcmp(id, "previous") == 0) {
 		rc = sqlite3_prepare_v2(st->db,
-					"SELECT doc FROM scores WHERE tenant = ?1 ORDER BY id DESC LIMIT 1 OFFSET 1", -1,
-					&s, NULL);
+					"SELECT doc FROM scores WHERE tenant = ?1 ORDER BY id DESC LIMIT 1",
+					-1, &s, NULL);
+	} else if (strcmp(id, "previous") == 0) {
+		rc = sqlite3_prepare_v2(
+			st->db, "SELECT doc FROM scores WHERE tenant = ?1 ORDER BY id DESC LIMIT 1 OFFSET 1",
+			-1, &s, NULL);
 	} else {
 		long long n = strtoll(id, &end, 10);
 		if (*id && *end == '\0') {
-			rc = sqlite3_prepare_v2(st->db, "SELECT doc FROM scores WHERE tenant = ?1 AND id = ?2", -1, &s,
-						NULL);
+			rc = sqlite3_prepare_v2(
+				st->db, "SELECT doc FROM scores WHERE tenant = ?1 AND id = ?2", -1, &s, NULL);
 			if (rc == SQLITE_OK)
 				sqlite3_bind_int64(s, 2, n);
 		} else {
-			rc = sqlite3_prepare_v2(st->db, "SELECT doc FROM scores WHERE tenant = ?1 AND score_id = ?2",
+			rc = sqlite3_prepare_v2(st->db,
+						"SELECT doc FROM scores WHERE tenant = ?1 AND score_id = ?2",
 						-1, &s, NULL);
 			if (rc == SQLITE_OK)
 				sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
@@ -507,12 +518,14 @@ int ss_store_history(struct ss_store *st, int64_t tenant, json_t **out, struct s
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		double cur = sqlite3_column_double(s, 3), max = sqlite3_column_double(s, 4);
 		json_array_append_new(
-			*out, json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:s, s:s}", "id", sqlite3_column_text(s, 0),
-					"createdDateTime", sqlite3_column_text(s, 1), "scoredDateTime",
-					sqlite3_column_text(s, 2), "currentScore", cur, "maxScore", max, "percentage",
-					max > 0 ? (double)((long long)(10000.0 * cur / max + 0.5)) / 100.0 : 0.0,
-					"catalogVersion", sqlite3_column_text(s, 5), "snapshotHash",
-					sqlite3_column_text(s, 6)));
+			*out,
+			json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:s, s:s}", "id", sqlite3_column_text(s, 0),
+				  "createdDateTime", sqlite3_column_text(s, 1), "scoredDateTime",
+				  sqlite3_column_text(s, 2), "currentScore", cur, "maxScore", max,
+				  "percentage",
+				  max > 0 ? (double)((long long)(10000.0 * cur / max + 0.5)) / 100.0 : 0.0,
+				  "catalogVersion", sqlite3_column_text(s, 5), "snapshotHash",
+				  sqlite3_column_text(s, 6)));
 	}
 	sqlite3_finalize(s);
 	if (step != SQLITE_DONE) {
@@ -532,7 +545,8 @@ static ss_time_ms parse_or_zero(const unsigned char *text)
 	return t;
 }
 
-int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, size_t *n, struct ss_error *err)
+int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, size_t *n,
+		    struct ss_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	size_t cap = 0;
@@ -540,11 +554,12 @@ int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, 
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT control, state, reason, author, at, expires, excludes FROM control_states c "
-			       "WHERE tenant = ?1 AND id = (SELECT max(id) FROM control_states d "
-			       "WHERE d.tenant = c.tenant AND d.control = c.control) ORDER BY control",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT control, state, reason, author, at, expires, excludes FROM control_states c "
+		    "WHERE tenant = ?1 AND id = (SELECT max(id) FROM control_states d "
+		    "WHERE d.tenant = c.tenant AND d.control = c.control) ORDER BY control",
+		    -1, &s, NULL) != SQLITE_OK)
 		return db_error(st, err, "cannot read control states");
 	sqlite3_bind_int64(s, 1, tenant);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -565,7 +580,7 @@ int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, 
 		x->expires = parse_or_zero(sqlite3_column_text(s, 5));
 		ss_strv_init(&x->excludes);
 		ex = json_loads((const char *)sqlite3_column_text(s, 6), 0, NULL);
-		json_array_foreach(ex, i, e) {
+		json_array_foreach (ex, i, e) {
 			if (json_is_string(e))
 				ss_strv_push(&x->excludes, json_string_value(e));
 		}
@@ -577,7 +592,8 @@ int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, 
 	return 0;
 }
 
-int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_state *state, struct ss_error *err)
+int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_state *state,
+		       struct ss_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	char at[32], exp[32];
@@ -596,7 +612,8 @@ int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_stat
 	if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
 		goto out;
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO control_states (tenant, control, state, reason, author, at, expires, excludes) "
+			       "INSERT INTO control_states (tenant, control, state, reason, author, at, "
+			       "expires, excludes) "
 			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 			       -1, &s, NULL) != SQLITE_OK) {
 		rc = db_error(st, err, "cannot record the control state");
@@ -648,9 +665,11 @@ int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *cont
 		json_object_set_new(u, "state", json_string((const char *)sqlite3_column_text(s, 0)));
 		json_object_set_new(u, "comment", json_string((const char *)sqlite3_column_text(s, 1)));
 		json_object_set_new(u, "updatedBy", json_string((const char *)sqlite3_column_text(s, 2)));
-		json_object_set_new(u, "updatedDateTime", json_string((const char *)sqlite3_column_text(s, 3)));
+		json_object_set_new(u, "updatedDateTime",
+				    json_string((const char *)sqlite3_column_text(s, 3)));
 		if (sqlite3_column_type(s, 4) != SQLITE_NULL)
-			json_object_set_new(u, "expires", json_string((const char *)sqlite3_column_text(s, 4)));
+			json_object_set_new(u, "expires",
+					    json_string((const char *)sqlite3_column_text(s, 4)));
 		ex = json_loads((const char *)sqlite3_column_text(s, 5), 0, NULL);
 		json_object_set_new(u, "excludes", ex ? ex : json_array());
 		json_array_append_new(*out, u);

@@ -57,16 +57,19 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
  * newest of the tenant when id is NULL, or the one before the newest when
  * id is "previous". *out is a new reference.
  */
-int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, json_t **out, struct ss_error *err);
+int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, json_t **out,
+			struct ss_error *err);
 
 /* Lists the tenant's scores, newest first: [{id, createdDateTime, currentScore, maxScore, ...}]. */
 int ss_store_history(struct ss_store *st, int64_t tenant, json_t **out, struct ss_error *err);
 
 /* Loads the current control states of a tenant (latest history row per control). Caller releases each. */
-int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, size_t *n, struct ss_error *err);
+int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, size_t *n,
+		    struct ss_error *err);
 
 /* Appends a state change to the history. */
-int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_state *state, struct ss_error *err);
+int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_state *state,
+		       struct ss_error *err);
 
 /* The state history of one control as Graph controlStateUpdates, oldest first. */
 int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *control, json_t **out,

@@ -43,8 +43,15 @@ static void test_time_shapes(void **state)
 
 static void test_time_rejects(void **state)
 {
-	static const char *const bad[] = {"", "2020", "2020-13-01", "2023-02-29", "2020-02-10T25:00",
-					  "2020-02-10T10:00:00Zjunk", "/Date(abc)/", "13/45/2020", "2020-02-10T10:00:00."};
+	static const char *const bad[] = {"",
+					  "2020",
+					  "2020-13-01",
+					  "2023-02-29",
+					  "2020-02-10T25:00",
+					  "2020-02-10T10:00:00Zjunk",
+					  "/Date(abc)/",
+					  "13/45/2020",
+					  "2020-02-10T10:00:00."};
 	ss_time_ms t;
 	size_t i;
 
@@ -106,8 +113,9 @@ static void test_buf_ceiling(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_time_shapes), cmocka_unit_test(test_time_rejects), cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_utf), cmocka_unit_test(test_buf_ceiling),
+		cmocka_unit_test(test_time_shapes), cmocka_unit_test(test_time_rejects),
+		cmocka_unit_test(test_escaping),    cmocka_unit_test(test_utf),
+		cmocka_unit_test(test_buf_ceiling),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

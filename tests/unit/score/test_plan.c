@@ -14,12 +14,13 @@
 
 static const char *const impacts[] = {"Low", "Moderate", "High"};
 
-static json_t *control(const char *name, double score, double max, int impact, const char *state, const char *status,
-		       int rank)
+static json_t *control(const char *name, double score, double max, int impact, const char *state,
+		       const char *status, int rank)
 {
-	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:s}", "controlName", name, "title", name,
-			 "service", "AzureAD", "score", score, "maxScore", max, "userImpact", impacts[impact - 1],
-			 "state", state, "status", status, "rank", rank, "implementationStatus", "");
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:s, s:s, s:s, s:i, s:s}", "controlName", name, "title",
+			 name, "service", "AzureAD", "score", score, "maxScore", max, "userImpact",
+			 impacts[impact - 1], "state", state, "status", status, "rank", rank,
+			 "implementationStatus", "");
 }
 
 static json_t *score_doc(json_t *controls)
@@ -28,7 +29,7 @@ static json_t *score_doc(json_t *controls)
 	json_t *c;
 	size_t i;
 
-	json_array_foreach(controls, i, c) {
+	json_array_foreach (controls, i, c) {
 		cur += json_number_value(json_object_get(c, "score"));
 		max += json_number_value(json_object_get(c, "maxScore"));
 	}
@@ -42,10 +43,12 @@ static void test_next_actions_ranked_by_gain_per_impact(void **state)
 	size_t n;
 
 	(void)state;
-	json_array_append_new(cs, control("Big", 0, 30, 3, "to_address", "failed", 5));    /* 10 per impact */
-	json_array_append_new(cs, control("Small", 0, 12, 1, "to_address", "failed", 9));   /* 12 per impact */
-	json_array_append_new(cs, control("Done", 10, 10, 1, "to_address", "passed", 1));   /* nothing to gain */
-	json_array_append_new(cs, control("Risk", 0, 50, 1, "risk_accepted", "failed", 1)); /* decided: not an action */
+	json_array_append_new(cs, control("Big", 0, 30, 3, "to_address", "failed", 5));	  /* 10 per impact */
+	json_array_append_new(cs, control("Small", 0, 12, 1, "to_address", "failed", 9)); /* 12 per impact */
+	json_array_append_new(cs,
+			      control("Done", 10, 10, 1, "to_address", "passed", 1)); /* nothing to gain */
+	json_array_append_new(
+		cs, control("Risk", 0, 50, 1, "risk_accepted", "failed", 1)); /* decided: not an action */
 	json_array_append_new(cs, control("NoData", 0, 0, 1, "to_address", "notScored", 1));
 	json_array_append_new(cs, control("Partial", 5, 10, 1, "planned", "partial", 2)); /* 5 per impact */
 	doc = score_doc(cs);
@@ -105,7 +108,8 @@ static void test_plan_matches_brute_force(void **state)
 			gain[i] = (double)(1 + (seed >> 40) % 30);
 			impact[i] = 1 + (int)((seed >> 20) % 3);
 			snprintf(name, sizeof(name), "C%d", i);
-			json_array_append_new(cs, control(name, 0, gain[i], impact[i], "to_address", "failed", i + 1));
+			json_array_append_new(
+				cs, control(name, 0, gain[i], impact[i], "to_address", "failed", i + 1));
 		}
 		/* A fixed control already passing gives the tenant a non-zero current score. */
 		json_array_append_new(cs, control("Passing", 20, 20, 1, "to_address", "passed", 99));
@@ -122,7 +126,8 @@ static void test_plan_matches_brute_force(void **state)
 		} else {
 			assert_true(plan.reachable);
 			assert_int_equal(plan.impact, bw);
-			assert_true(plan.reached + 1e-9 >= json_number_value(json_object_get(doc, "maxScore")) * target / 100.0);
+			assert_true(plan.reached + 1e-9 >=
+				    json_number_value(json_object_get(doc, "maxScore")) * target / 100.0);
 			assert_true(plan.reached - 20 == bg);
 		}
 		ss_plan_release(&plan);

@@ -40,12 +40,13 @@ static char *path_of(const char *name)
 
 static json_t *score_doc(double current)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:i}]}",
-			 "azureTenantId", "t-1", "tenantDisplayName", "Tenant One", "createdDateTime",
-			 "2026-11-01T00:00:00Z", "scoredDateTime", "2026-11-02T00:00:00Z", "snapshotHash", "abc",
-			 "catalogVersion", "1", "currentScore", current, "maxScore", 10.0, "controlScores",
-			 "controlName", "C1", "controlCategory", "Identity", "service", "AzureAD", "status", "partial",
-			 "state", "to_address", "score", current, "maxScore", 10.0, "count", 1, "total", 2);
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:[{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:i}]}",
+		"azureTenantId", "t-1", "tenantDisplayName", "Tenant One", "createdDateTime",
+		"2026-11-01T00:00:00Z", "scoredDateTime", "2026-11-02T00:00:00Z", "snapshotHash", "abc",
+		"catalogVersion", "1", "currentScore", current, "maxScore", 10.0, "controlScores",
+		"controlName", "C1", "controlCategory", "Identity", "service", "AzureAD", "status", "partial",
+		"state", "to_address", "score", current, "maxScore", 10.0, "count", 1, "total", 2);
 }
 
 static void test_save_is_idempotent(void **state)
@@ -67,7 +68,8 @@ static void test_save_is_idempotent(void **state)
 	json_object_set_new(s2, "scoredDateTime", json_string("2026-11-03T00:00:00Z"));
 	assert_int_equal(ss_store_save_score(&st, s2, &existed, &err), 0);
 	assert_true(existed);
-	assert_string_equal(json_string_value(json_object_get(s1, "id")), json_string_value(json_object_get(s2, "id")));
+	assert_string_equal(json_string_value(json_object_get(s1, "id")),
+			    json_string_value(json_object_get(s2, "id")));
 	/* Different results: a new row. */
 	assert_int_equal(ss_store_save_score(&st, s3, &existed, &err), 0);
 	assert_false(existed);
@@ -125,7 +127,8 @@ static void test_states_history(void **state)
 	free(cur);
 	assert_int_equal(ss_store_state_history(&st, tenant, "C1", &h, &err), 0);
 	assert_int_equal(json_array_size(h), 2);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "state")), "risk_accepted");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "state")),
+			    "risk_accepted");
 	json_decref(h);
 	ss_store_close(&st);
 	free(p);
@@ -147,7 +150,8 @@ static void test_foreign_files(void **state)
 	assert_non_null(strstr(err.msg, "not a secscore store"));
 
 	assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1);", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1);", NULL, NULL, NULL),
+			 SQLITE_OK);
 	sqlite3_close(db);
 	ss_error_clear(&err);
 	assert_int_equal(ss_store_open(&st, other, true, &err), SS_ESTORE);
