@@ -108,7 +108,12 @@ static int parse_msdate(const char *s, size_t len, ss_time_ms *out)
 	}
 	if (len - i != 2 || s[i] != ')' || s[i + 1] != '/')
 		return SS_EPARSE;
-	*out = neg ? -v : v;
+	if (neg)
+		v = -v;
+	/* The years ISO 8601 timestamps can express: 0001 to 9999. */
+	if (v < -62135596800000LL || v > 253402300799999LL)
+		return SS_EPARSE;
+	*out = v;
 	return 0;
 }
 
