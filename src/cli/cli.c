@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "base/time.h"
 #include "output/graph.h"
+#include "output/summary.h"
 #include "score/engine.h"
 #include "snapshot/snapshot.h"
 
@@ -113,6 +114,14 @@ int ss_cli_score_snapshot(const struct ss_cli *cli, const char *dir, struct ss_s
 	if (rc)
 		goto out_states;
 	*out = ss_graph_secure_score(&sc);
+	for (i = 0; i < sc.facts.warnings.n; i++) {
+		fputs("secscore: warning: ", stderr);
+		ss_fputs_safe(stderr, sc.facts.warnings.v[i]);
+		fputc('\n', stderr);
+	}
+	if (sc.facts.n_warnings > (long)sc.facts.warnings.n)
+		fprintf(stderr, "secscore: warning: ... and %ld more\n",
+			sc.facts.n_warnings - (long)sc.facts.warnings.n);
 	ss_scorecard_release(&sc);
 out_states:
 	for (i = 0; i < n_states; i++)

@@ -626,3 +626,22 @@ struct ss_slice ss_json_raw(const struct ss_json *doc, ss_jv v)
 		return (struct ss_slice){doc->src + n->off - 1, (size_t)n->len + 2};
 	return (struct ss_slice){doc->src + n->off, n->len};
 }
+
+void ss_json_position(const struct ss_json *doc, ss_jv v, long *line, long *column)
+{
+	size_t end, k;
+
+	*line = 1;
+	*column = 1;
+	if (v == SS_JNONE || v >= doc->n)
+		return;
+	end = doc->nodes[v].off - (doc->nodes[v].type == SS_JSTRING ? 1 : 0);
+	for (k = 0; k < end && k < doc->srclen; k++) {
+		if (doc->src[k] == '\n') {
+			(*line)++;
+			*column = 1;
+		} else {
+			(*column)++;
+		}
+	}
+}

@@ -124,6 +124,9 @@ bool ss_json_num(const struct ss_json *doc, ss_jv v, double *out);
 /* The number value as an integer; false when not a number or not integral / out of range. */
 bool ss_json_int(const struct ss_json *doc, ss_jv v, int64_t *out);
 
+/* 1-based line and column of where value v starts in the input (for messages). O(offset). */
+void ss_json_position(const struct ss_json *doc, ss_jv v, long *line, long *column);
+
 /* The raw source text of v (the whole value, quotes included for strings). */
 struct ss_slice ss_json_raw(const struct ss_json *doc, ss_jv v);
 

@@ -150,6 +150,8 @@ json_t *ss_graph_secure_score(const struct ss_scorecard *sc)
 	json_object_set_new(o, "categories", cats);
 	json_object_set_new(o, "services", svcs);
 	json_object_set_new(o, "controlScores", scores);
+	json_object_set_new(o, "warnings", strv_json(&sc->facts.warnings));
+	json_object_set_new(o, "warningCount", json_integer(sc->facts.n_warnings));
 	json_object_set_new(o, "vendorInformation",
 			    json_pack("{s:s, s:s, s:s, s:n}", "vendor", "secscore", "provider", "secscore",
 				      "providerVersion", SS_VERSION, "subProvider"));

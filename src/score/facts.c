@@ -22,6 +22,38 @@ static char *lower_dup(struct ss_slice s)
 	return p;
 }
 
+/* Records that value v of document name has the wrong type; the item is used as far as it can be. */
+static void warn(struct ss_facts *f, const char *name, const struct ss_json *doc, ss_jv v, const char *field,
+		 const char *problem)
+{
+	long line, col;
+
+	f->n_warnings++;
+	if (f->warnings.n >= SS_FACTS_MAX_WARNINGS)
+		return;
+	ss_json_position(doc, v, &line, &col);
+	ss_strv_pushf(&f->warnings, "%s:%ld:%ld: field '%s': %s", name, line, col, field, problem);
+}
+
+/* A boolean field: true/false or "True"/"False"; anything else but absent/null is warned about. */
+static bool bool_field(struct ss_facts *f, const char *name, const struct ss_json *doc, ss_jv item,
+		       const char *field, bool absent)
+{
+	ss_jv v = ss_json_geti(doc, item, field);
+	enum ss_jtype t = ss_json_type(doc, v);
+
+	if (v == SS_JNONE || t == SS_JNULL)
+		return absent;
+	if (t == SS_JTRUE || t == SS_JFALSE)
+		return t == SS_JTRUE;
+	if (ss_json_str_eqi(doc, v, "true"))
+		return true;
+	if (ss_json_str_eqi(doc, v, "false"))
+		return false;
+	warn(f, name, doc, v, field, "expected true or false");
+	return absent;
+}
+
 static struct ss_slice member_str(const struct ss_json *doc, ss_jv item, const char *path,
 				  struct ss_buf *scratch)
 {
@@ -45,7 +77,16 @@ static void build_users(struct ss_facts *f, const struct ss_snapshot *snap, stru
 		struct ss_slice upn = member_str(it.doc, item, "userPrincipalName", scratch), s;
 		ss_jv v;
 		uint32_t dup;
-		if (!upn.len || f->n_users >= it.n)
+		if (ss_json_type(it.doc, item) != SS_JOBJECT) {
+			warn(f, "graph/users.json", it.doc, item, "value[]", "expected an object; skipped");
+			continue;
+		}
+		if (!upn.len) {
+			warn(f, "graph/users.json", it.doc, item, "userPrincipalName",
+			     "missing or not a string; user skipped");
+			continue;
+		}
+		if (f->n_users >= it.n)
 			continue;
 		u->upn = lower_dup(upn);
 		if (ss_strmap_get(&f->by_upn, u->upn, strlen(u->upn), &dup)) {
@@ -53,14 +94,16 @@ static void build_users(struct ss_facts *f, const struct ss_snapshot *snap, stru
 			u->upn = NULL;
 			continue;
 		}
-		v = ss_json_geti(it.doc, item, "accountEnabled");
-		u->enabled =
-			v == SS_JNONE || ss_json_type(it.doc, v) == SS_JNULL || ss_json_truthy(it.doc, v);
+		u->enabled = bool_field(f, "graph/users.json", it.doc, item, "accountEnabled", true);
 		u->guest = ss_json_str_eqi(it.doc, ss_json_geti(it.doc, item, "userType"), "Guest");
 		u->licensed = ss_json_len(it.doc, ss_json_geti(it.doc, item, "assignedLicenses")) > 0;
+		v = ss_json_path(it.doc, item, "signInActivity.lastSignInDateTime");
 		s = member_str(it.doc, item, "signInActivity.lastSignInDateTime", scratch);
-		if (s.len)
-			ss_time_parse(s.ptr, s.len, &u->last_signin);
+		if (s.len && ss_time_parse(s.ptr, s.len, &u->last_signin) != 0) {
+			u->last_signin = 0;
+			warn(f, "graph/users.json", it.doc, v, "signInActivity.lastSignInDateTime",
+			     "not a timestamp");
+		}
 		if (u->licensed)
 			f->licensed_users++;
 		if (u->enabled && u->last_signin && snap->taken - u->last_signin <= ACTIVE_DAYS * SS_DAY_MS)
@@ -106,7 +149,8 @@ static void build_registration(struct ss_facts *f, const struct ss_snapshot *sna
 		free(key);
 		u = &f->users[idx];
 		u->has_reg = true;
-		u->mfa = ss_json_truthy(it.doc, ss_json_geti(it.doc, item, "isMfaRegistered"));
+		u->mfa = bool_field(f, "graph/userRegistrationDetails.json", it.doc, item, "isMfaRegistered",
+				    false);
 		methods = ss_json_geti(it.doc, item, "methodsRegistered");
 		for (m = ss_json_first(it.doc, methods); m != SS_JNONE;
 		     m = ss_json_next(it.doc, methods, m)) {
@@ -245,6 +289,7 @@ void ss_facts_build(struct ss_facts *f, const struct ss_snapshot *snap, const st
 	ss_strmap_init(&f->by_upn);
 	ss_strv_init(&f->services);
 	ss_strv_init(&f->domains);
+	ss_strv_init(&f->warnings);
 	ss_buf_init(&scratch, (size_t)16 << 20);
 	build_users(f, snap, &scratch);
 	build_registration(f, snap, &scratch);
@@ -271,6 +316,7 @@ void ss_facts_release(struct ss_facts *f)
 	ss_strmap_release(&f->by_upn);
 	ss_strv_release(&f->services);
 	ss_strv_release(&f->domains);
+	ss_strv_release(&f->warnings);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -52,7 +52,11 @@ struct ss_facts {
 	struct ss_strv domains;	 /* accepted domains, lower case */
 	long licensed_users;
 	long active_users;
+	struct ss_strv warnings; /* "FILE:LINE:COL: field 'F': problem" for values of the wrong type */
+	long n_warnings;	 /* warnings found (the list keeps the first SS_FACTS_MAX_WARNINGS) */
 };
+
+#define SS_FACTS_MAX_WARNINGS 100
 
 #define SS_GLOBAL_ADMIN_TEMPLATE "62e90394-69f5-4237-9190-012177145e10"
 

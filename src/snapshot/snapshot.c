@@ -29,6 +29,33 @@ struct load_job {
 	struct ss_error err; /* its details */
 };
 
+/*
+ * A snapshot document is an object, an array, or a Graph collection whose
+ * "value" is an array; anything else is a wrong type, named with its place.
+ */
+static int check_shape(const struct ss_snapdoc *d, const char *path, struct ss_error *err)
+{
+	ss_jv root = ss_json_root(&d->json), value;
+	enum ss_jtype t = ss_json_type(&d->json, root);
+	long line, col;
+
+	if (t != SS_JOBJECT && t != SS_JARRAY) {
+		ss_json_position(&d->json, root, &line, &col);
+		ss_error_set(err, SS_EINVAL, "expected an object or an array of objects");
+		ss_error_at(err, path, line, col);
+		return SS_EINVAL;
+	}
+	value = ss_json_get(&d->json, root, "value");
+	if (t == SS_JOBJECT && value != SS_JNONE && ss_json_type(&d->json, value) != SS_JARRAY) {
+		ss_json_position(&d->json, value, &line, &col);
+		ss_error_set(err, SS_EINVAL, "a Graph collection's value must be an array");
+		ss_error_at(err, path, line, col);
+		ss_error_field(err, "value");
+		return SS_EINVAL;
+	}
+	return 0;
+}
+
 static void load_one(struct load_job *job, struct ss_snapdoc *d)
 {
 	struct ss_error err;
@@ -47,6 +74,8 @@ static void load_one(struct load_job *job, struct ss_snapdoc *d)
 		rc = ss_json_parse(&d->json, d->data, d->len, &err);
 		if (rc)
 			ss_error_at(&err, path.ptr, 0, 0);
+		else
+			rc = check_shape(d, path.ptr, &err);
 	}
 	if (rc) {
 		pthread_mutex_lock(&job->lock);
