@@ -417,7 +417,7 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	  json_pack("{s:s, s:s, s:s, s:s, s:{s:[s], s:b}}", "@odata.context",
 		    "https://graph.microsoft.com/v1.0/$metadata#policies/authorizationPolicy/$entity", "id",
 		    "authorizationPolicy", "allowInvitesFrom", "everyone", "guestUserRoleId",
-		    "10dae51f-b6af-4016-8d66-8c2a99d6f3e3", "defaultUserRolePermissions",
+		    "10dae51f-b6af-4016-8d66-8c2a99b929b3", "defaultUserRolePermissions",
 		    "permissionGrantPoliciesAssigned",
 		    "ManagePermissionGrantsForSelf.microsoft-user-default-low", "allowedToCreateApps", 0),
 	  JSON_INDENT(2));

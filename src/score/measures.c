@@ -436,6 +436,18 @@ static int measure_role_count(struct ss_mctx *m)
 			ss_strv_push(&holders, u->upn);
 			n++;
 		}
+		/* Holders not among the snapshot's users (no users.json, service principals): counted as named. */
+		for (k = 0; k < f->roles[i].unknown.n; k++) {
+			const char *name = f->roles[i].unknown.v[k];
+			if (ss_strv_has(&holders, name))
+				continue;
+			if (ss_exclusion_match(m->ex, name, strlen(name))) {
+				ss_strv_push(&m->r->excluded, name);
+				continue;
+			}
+			ss_strv_push(&holders, name);
+			n++;
+		}
 	}
 	ok = (double)n >= lo && (double)n <= hi;
 	finish_bool(m->r, ok);

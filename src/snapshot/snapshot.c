@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/hash.h"
+#include "snapshot/scuba.h"
 
 #define SNAPSHOT_FILE_MAX ((size_t)2 << 30)
 #define MAX_WORKERS	  8
@@ -200,6 +201,30 @@ out:
 	return rc;
 }
 
+/* A single file: a ScubaGear ProviderSettingsExport.json is a whole snapshot. */
+static int open_file(struct ss_snapshot *s, const char *path, struct ss_error *err)
+{
+	char *data = NULL;
+	size_t len;
+	int rc = ss_file_read(path, SNAPSHOT_FILE_MAX, &data, &len, err);
+
+	if (rc)
+		return rc;
+	if (!ss_scuba_detect(data, len)) {
+		rc = ss_error_set(
+			err, SS_EINVAL,
+			"not a snapshot: give a snapshot directory (docs/snapshot.md) or a ScubaGear "
+			"ProviderSettingsExport.json");
+		ss_error_at(err, path, 0, 0);
+	} else {
+		rc = ss_scuba_load(s, data, len, err);
+		if (!rc && s->n_docs)
+			qsort(s->docs, s->n_docs, sizeof(*s->docs), cmp_docs);
+	}
+	free(data);
+	return rc;
+}
+
 int ss_snapshot_open(struct ss_snapshot *s, const char *dir, struct ss_error *err)
 {
 	struct load_job job;
@@ -211,6 +236,10 @@ int ss_snapshot_open(struct ss_snapshot *s, const char *dir, struct ss_error *er
 
 	memset(s, 0, sizeof(*s));
 	s->dir = ss_xstrdup(dir);
+	if (ss_file_exists(dir)) {
+		rc = open_file(s, dir, err);
+		goto out;
+	}
 	if (!ss_dir_exists(dir)) {
 		rc = ss_error_set(err, SS_ENOENT, "not a snapshot directory (see docs/snapshot.md)");
 		ss_error_at(err, dir, 0, 0);
