@@ -411,6 +411,7 @@ static int measure_role_count(struct ss_mctx *m)
 {
 	const struct ss_facts *f = &m->sc->facts;
 	const char *role = check_str(m->c, "role", SS_GLOBAL_ADMIN_TEMPLATE);
+	json_t *roles = ss_measure_check(m->c, "roles");
 	json_t *jmin = ss_measure_check(m->c, "min"), *jmax = ss_measure_check(m->c, "max");
 	double lo = json_is_number(jmin) ? json_number_value(jmin) : 0;
 	double hi = json_is_number(jmax) ? json_number_value(jmax) : 1e9;
@@ -423,7 +424,8 @@ static int measure_role_count(struct ss_mctx *m)
 		return not_scored(m->r, "needs graph/directoryRoles.json");
 	ss_strv_init(&holders);
 	for (i = 0; i < f->n_roles; i++) {
-		if (strcasecmp(f->roles[i].template_id, role) != 0)
+		if (json_is_array(roles) ? !role_listed(roles, f->roles[i].template_id)
+					 : strcasecmp(f->roles[i].template_id, role) != 0)
 			continue;
 		for (k = 0; k < f->roles[i].n_members; k++) {
 			const struct ss_user *u = &f->users[f->roles[i].members[k]];
@@ -586,16 +588,45 @@ static int measure_forwarding_transport(struct ss_mctx *m)
 	return 0;
 }
 
-/* review: measured by acknowledged audit findings, which this build does not yet have. */
+/*
+ * review: "review ... weekly" controls, scored by evidence (the findings of the
+ * period acknowledged within the cadence), and usage controls scored from the
+ * audit log; both need the audit analytics, which this version does not have.
+ */
 static int measure_review(struct ss_mctx *m)
 {
 	const char *cadence = check_str(m->c, "cadence", "weekly");
+	const char *evidence = check_str(m->c, "evidence", "review");
 
+	if (strcmp(evidence, "usage") == 0)
+		return not_scored(
+			m->r,
+			"measured from the audit log (%s); needs audit analytics in the store, not yet "
+			"available in this version",
+			check_str(m->c, "activity", "use of the feature"));
 	return not_scored(
 		m->r,
 		"measured by evidence: the %s findings of this kind acknowledged within the cadence "
 		"(needs audit findings in the store; not yet available in this version)",
 		cadence);
+}
+
+/* licensed: the tenant subscribes to a service (a feature that is on once licensed). */
+static int measure_licensed(struct ss_mctx *m)
+{
+	const char *service = check_str(m->c, "service", NULL);
+	bool has;
+
+	if (!service)
+		return ss_error_set(m->err, SS_EINVAL, "check.service is required");
+	if (!m->sc->facts.services_known)
+		return not_scored(m->r, "needs graph/subscribedSkus.json");
+	has = ss_strv_has(&m->sc->facts.services, service);
+	finish_bool(m->r, has);
+	impl(m->r, has ? "The tenant subscribes to %s" : "The tenant has no subscription with %s", service);
+	if (!has)
+		ss_strv_pushf(&m->r->offenders, "no %s subscription", service);
+	return 0;
 }
 
 static const struct ss_measure measures[] = {
@@ -607,6 +638,7 @@ static const struct ss_measure measures[] = {
 	{"forwarding_mailbox", measure_forwarding_mailbox, false},
 	{"forwarding_transport", measure_forwarding_transport, false},
 	{"review", measure_review, true},
+	{"licensed", measure_licensed, false},
 };
 
 const struct ss_measure *ss_measure_find(const char *name)

@@ -18,6 +18,7 @@ enum pred_op {
 	OP_IN,
 	OP_CONTAINS,
 	OP_ANY_STARTS_WITH,
+	OP_ANY_CONTAINS,
 	OP_GT,
 	OP_GE,
 	OP_LT,
@@ -44,6 +45,7 @@ static const struct {
 	{"in", OP_IN},
 	{"contains", OP_CONTAINS},
 	{"anyStartsWith", OP_ANY_STARTS_WITH},
+	{"anyContains", OP_ANY_CONTAINS},
 	{"gt", OP_GT},
 	{"ge", OP_GE},
 	{"lt", OP_LT},
@@ -187,6 +189,7 @@ struct ss_pred *ss_pred_compile(json_t *spec, json_t *params, const char *where,
 		}
 		break;
 	case OP_ANY_STARTS_WITH:
+	case OP_ANY_CONTAINS:
 		if (!json_is_string(p->value)) {
 			bad(err, where, "'anyStartsWith' on '%s' needs a string", p->path);
 			goto fail;
@@ -206,6 +209,10 @@ ss_jv ss_json_path(const struct ss_json *doc, ss_jv v, const char *path)
 	const char *p = path;
 
 	while (*p && v != SS_JNONE) {
+		/* A member whose name holds dots ("@odata.type") is matched whole first. */
+		ss_jv whole = strchr(p, '.') ? ss_json_geti(doc, v, p) : SS_JNONE;
+		if (whole != SS_JNONE)
+			return whole;
 		const char *dot = strchr(p, '.');
 		size_t n = dot ? (size_t)(dot - p) : strlen(p);
 		if (n >= sizeof(seg))
@@ -297,6 +304,14 @@ static bool contains_ci(struct ss_slice hay, const char *needle)
 	return false;
 }
 
+/* anyStartsWith / anyContains on one string. */
+static bool text_match(const struct ss_pred *p, struct ss_slice s)
+{
+	if (p->op == OP_ANY_CONTAINS)
+		return contains_ci(s, json_string_value(p->value));
+	return starts_with_ci(s, json_string_value(p->value));
+}
+
 static bool leaf_eval(const struct ss_pred *p, const struct ss_json *doc, ss_jv item, ss_time_ms now,
 		      struct ss_buf *scratch)
 {
@@ -328,19 +343,19 @@ static bool leaf_eval(const struct ss_pred *p, const struct ss_json *doc, ss_jv 
 		}
 		return false;
 	case OP_ANY_STARTS_WITH:
+	case OP_ANY_CONTAINS:
 		if (t == SS_JARRAY) {
 			ss_jv e;
 			for (e = ss_json_first(doc, v); e != SS_JNONE; e = ss_json_next(doc, v, e)) {
 				bool ok;
 				struct ss_slice s = ss_json_str(doc, e, scratch, &ok);
-				if (ok && starts_with_ci(s, json_string_value(p->value)))
+				if (ok && text_match(p, s))
 					return true;
 			}
 			return false;
 		}
 		if (t == SS_JSTRING)
-			return starts_with_ci(ss_json_str(doc, v, scratch, NULL),
-					      json_string_value(p->value));
+			return text_match(p, ss_json_str(doc, v, scratch, NULL));
 		return false;
 	case OP_GT: return as_number(doc, v, scratch, &d) && d > json_number_value(p->value);
 	case OP_GE: return as_number(doc, v, scratch, &d) && d >= json_number_value(p->value);

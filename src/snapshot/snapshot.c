@@ -19,7 +19,8 @@
 #define SNAPSHOT_FILE_MAX ((size_t)2 << 30)
 #define MAX_WORKERS	  8
 
-static const char *const subdirs[] = {"graph", "exchange", "sharepoint", "teams", "purview", "defender"};
+static const char *const subdirs[] = {"graph",	 "exchange", "sharepoint", "teams",
+				      "purview", "defender", "dns",	   "msol"};
 
 /* Work shared by the loader threads: each takes the next document index. */
 struct load_job {

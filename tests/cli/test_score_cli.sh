@@ -14,7 +14,7 @@ cp -r "$SRC/tests/cases/score/identity-partial/snapshot" "$SNAP"
 # score records; the same snapshot again records nothing new
 out=$("$BIN" score "$SNAP")
 expect_contains "$out" "Recorded as score 11111111-2222-3333-4444-555555555555_2026-11-01.1"
-expect_contains "$out" "72 / 107 points"
+expect_contains "$out" "72 / 111 points"
 out=$("$BIN" score "$SNAP")
 expect_contains "$out" "Unchanged since the recorded score"
 [ "$(sqlite3 "$SECSCORE_DB" 'SELECT count(*) FROM scores')" = 1 ] || fail "re-scoring added a row"
