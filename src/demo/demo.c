@@ -236,9 +236,10 @@ static json_t *registration_doc(struct demo *d)
 				json_pack("[s, s]", "microsoftAuthenticatorPush", "softwareOneTimePasscode");
 		else
 			methods = i % 3 ? json_array() : json_pack("[s]", "email");
-		json_array_append_new(arr, json_pack("{s:s, s:b, s:b, s:b, s:o}", "userPrincipalName", u->upn,
-						     "isAdmin", u->admin, "isMfaRegistered", u->mfa,
-						     "isMfaCapable", u->mfa, "methodsRegistered", methods));
+		json_array_append_new(arr, json_pack("{s:s, s:b, s:b, s:b, s:b, s:o}", "userPrincipalName",
+						     u->upn, "isAdmin", u->admin, "isMfaRegistered", u->mfa,
+						     "isMfaCapable", u->mfa, "isSsprRegistered",
+						     u->mfa || i % 4 != 0, "methodsRegistered", methods));
 	}
 	return graph_list(arr);
 }
@@ -345,11 +346,45 @@ static json_t *mailboxes_doc(struct demo *d)
 	return arr;
 }
 
+/* Client access settings: POP or IMAP left on for a share of the mailboxes. */
+static json_t *cas_doc(struct demo *d)
+{
+	json_t *arr = json_array();
+	unsigned i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct demo_user *u = &d->users[i];
+		if (!u->licensed || !u->enabled)
+			continue;
+		json_array_append_new(arr, json_pack("{s:s, s:b, s:b, s:b}", "PrimarySmtpAddress", u->upn,
+						     "PopEnabled", below(d, 100) < 8, "ImapEnabled",
+						     below(d, 100) < 12, "MAPIEnabled", 1));
+	}
+	return arr;
+}
+
+/* Document libraries of the SharePoint sites (Get-PnPList): versioning off on a few. */
+static json_t *libraries_doc(struct demo *d)
+{
+	json_t *arr = json_array();
+	static const char *const sites[] = {"Finance", "Sales", "HR", "Projects", "Legal", "IT"};
+	unsigned i;
+
+	for (i = 0; i < 12; i++) {
+		char title[64];
+		snprintf(title, sizeof(title), "%s/%s", sites[i % 6], i < 6 ? "Documents" : "Archive");
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:b}", "Title", title, "BaseTemplate", 101,
+						     "EnableVersioning", i != 4 && i != 9));
+	}
+	(void)d;
+	return arr;
+}
+
 int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, struct ss_error *err)
 {
 	struct demo d;
 	struct ss_buf path;
-	static const char *const subdirs[] = {"graph", "exchange", "sharepoint"};
+	static const char *const subdirs[] = {"graph", "exchange", "sharepoint", "teams", "purview", "dns"};
 	json_t *ca_roles = json_array();
 	size_t i;
 	int rc = 0;
@@ -385,9 +420,10 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	W("graph/directoryRoles.json", roles_doc(&d), JSON_INDENT(2));
 	W("graph/subscribedSkus.json", skus_doc(&d), JSON_INDENT(2));
 	W("graph/organization.json",
-	  graph_list(json_pack("[{s:s, s:s, s:[{s:s, s:b}, {s:s, s:b}]}]", "id", d.tenant_id, "displayName",
-			       "Contoso Demo", "verifiedDomains", "name", DOMAIN, "isDefault", 1, "name",
-			       INITIAL_DOMAIN, "isDefault", 0)),
+	  graph_list(json_pack("[{s:s, s:s, s:s, s:[{s:s, s:b}, {s:s, s:b}]}]", "id", d.tenant_id,
+			       "displayName", "Contoso Demo", "mobileDeviceManagementAuthority", "intune",
+			       "verifiedDomains", "name", DOMAIN, "isDefault", 1, "name", INITIAL_DOMAIN,
+			       "isDefault", 0)),
 	  JSON_INDENT(2));
 	W("graph/groups.json",
 	  graph_list(json_pack("[{s:s, s:[{s:s}, {s:s}]}, {s:s, s:[]}, {s:s, s:[]}]", "displayName",
@@ -433,11 +469,24 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 			       "passwordValidityPeriodInDays", 90)),
 	  JSON_INDENT(2));
 	W("graph/deviceCompliancePolicies.json",
-	  graph_list(json_pack("[{s:s, s:s}, {s:s, s:s}]", "@odata.type",
-			       "#microsoft.graph.windows10CompliancePolicy", "displayName",
-			       "Windows baseline", "@odata.type", "#microsoft.graph.iosCompliancePolicy",
-			       "displayName", "iOS baseline")),
+	  graph_list(json_pack("[{s:s, s:s, s:b, s:i, s:s, s:b, s:i, s:b, s:i, s:[{s:s}]},"
+			       " {s:s, s:s, s:b, s:i, s:b, s:i, s:b, s:[]}]",
+			       "@odata.type", "#microsoft.graph.windows10CompliancePolicy", "displayName",
+			       "Windows baseline", "passwordRequired", 1, "passwordMinimumLength", 8,
+			       "passwordRequiredType", "alphanumeric", "storageRequireEncryption", 1,
+			       "passwordMinutesOfInactivityBeforeLock", 15, "passwordBlockSimple", 1,
+			       "passwordPreviousPasswordBlockCount", 5, "scheduledActionsForRule", "ruleName",
+			       "PasswordRequired", "@odata.type", "#microsoft.graph.iosCompliancePolicy",
+			       "displayName", "iOS baseline", "passwordRequired", 1, "passwordMinimumLength",
+			       6, "securityBlockJailbrokenDevices", 1, "passwordExpirationDays", 90,
+			       "passwordBlockSimple", 1, "scheduledActionsForRule")),
 	  JSON_INDENT(2));
+	W("graph/deviceConfigurations.json",
+	  graph_list(json_pack("[{s:s, s:s}]", "@odata.type",
+			       "#microsoft.graph.windows10GeneralConfiguration", "displayName",
+			       "Windows security baseline")),
+	  JSON_INDENT(2));
+	W("graph/roleEligibilitySchedules.json", graph_list(json_array()), JSON_INDENT(2));
 	W("exchange/Get-Mailbox.json", mailboxes_doc(&d), JSON_INDENT(1));
 	W("exchange/Get-AcceptedDomain.json",
 	  json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:b}]", "DomainName", DOMAIN, "DomainType", "Authoritative",
@@ -475,6 +524,57 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	  json_pack("{s:s, s:i, s:s}", "SharingCapability", "ExternalUserAndGuestSharing",
 		    "RequireAnonymousLinksExpireInDays", 0, "DefaultSharingLinkType", "Internal"),
 	  JSON_INDENT(2));
+	W("exchange/Get-CASMailbox.json", cas_doc(&d), JSON_INDENT(1));
+	W("exchange/Get-MailboxPermission.json",
+	  json_pack("[{s:s, s:s, s:[s], s:b}, {s:s, s:s, s:[s], s:b}, {s:s, s:s, s:[s], s:b}]", "Identity",
+		    "finance", "User", "NT AUTHORITY\\SELF", "AccessRights", "FullAccess", "IsInherited", 0,
+		    "Identity", d.users[9].name, "User", d.users[10].upn, "AccessRights", "FullAccess",
+		    "IsInherited", 0, "Identity", "finance", "User", d.users[11].upn, "AccessRights",
+		    "FullAccess", "IsInherited", 0),
+	  JSON_INDENT(2));
+	W("exchange/Get-IRMConfiguration.json", json_pack("{s:b}", "AzureRMSLicensingEnabled", 1),
+	  JSON_INDENT(2));
+	W("exchange/Get-SafeLinksPolicy.json",
+	  json_pack("[{s:s, s:b}]", "Name", "Built-In Protection Policy", "EnableSafeLinksForEmail", 1),
+	  JSON_INDENT(2));
+	W("exchange/Get-SafeAttachmentPolicy.json",
+	  json_pack("[{s:s, s:b, s:s}]", "Name", "Built-In Protection Policy", "Enable", 1, "Action",
+		    "Block"),
+	  JSON_INDENT(2));
+	W("exchange/Get-AntiPhishPolicy.json",
+	  json_pack("[{s:s, s:b, s:b, s:b, s:b}]", "Name", "Office365 AntiPhish Default", "Enabled", 1,
+		    "EnableMailboxIntelligenceProtection", 1, "EnableTargetedUserProtection", 0,
+		    "EnableOrganizationDomainsProtection", 0),
+	  JSON_INDENT(2));
+	W("exchange/Get-MalwareFilterPolicy.json",
+	  json_pack("[{s:s, s:b}]", "Name", "Default", "EnableFileFilter", 1), JSON_INDENT(2));
+	W("exchange/Get-DkimSigningConfig.json",
+	  json_pack("[{s:s, s:b}, {s:s, s:b}]", "Domain", DOMAIN, "Enabled", 1, "Domain", INITIAL_DOMAIN,
+		    "Enabled", 1),
+	  JSON_INDENT(2));
+	W("dns/records.json",
+	  json_pack("[{s:s, s:[s], s:s}]", "domain", DOMAIN, "spf",
+		    "v=spf1 include:spf.protection.outlook.com -all", "dmarc",
+		    "v=DMARC1; p=none; rua=mailto:dmarc@" DOMAIN),
+	  JSON_INDENT(2));
+	W("teams/Get-CsTenantFederationConfiguration.json",
+	  json_pack("{s:b, s:s, s:b, s:b}", "AllowFederatedUsers", 1, "AllowedDomains",
+		    "AllowAllKnownDomains", "AllowTeamsConsumer", 1, "AllowPublicUsers", 0),
+	  JSON_INDENT(2));
+	W("teams/Get-CsTeamsMeetingPolicy.json",
+	  json_pack("[{s:s, s:b}, {s:s, s:b}]", "Identity", "Global", "AllowAnonymousUsersToJoinMeeting", 1,
+		    "Identity", "Tag:RestrictedAnonymousAccess", "AllowAnonymousUsersToJoinMeeting", 0),
+	  JSON_INDENT(2));
+	W("purview/Get-DlpCompliancePolicy.json",
+	  json_pack("[{s:s, s:s}, {s:s, s:s}]", "Name", "U.S. Financial Data", "Mode", "Enable", "Name",
+		    "PII pilot", "Mode", "TestWithNotifications"),
+	  JSON_INDENT(2));
+	W("purview/Get-Label.json",
+	  json_pack("[{s:s, s:b}, {s:s, s:b}]", "Name", "Confidential", "Disabled", 0, "Name", "Public",
+		    "Disabled", 0),
+	  JSON_INDENT(2));
+	W("purview/Get-UnifiedAuditLogRetentionPolicy.json", json_array(), JSON_INDENT(2));
+	W("sharepoint/Get-PnPList.json", libraries_doc(&d), JSON_INDENT(1));
 #undef W
 	json_decref(ca_roles);
 	free(d.users);

@@ -51,6 +51,51 @@ static void breakdown(FILE *out, const char *heading, json_t *rows)
 	}
 }
 
+/*
+ * Not-scored controls grouped by what would score them: one line per missing
+ * input, one for everything waiting for the audit analytics.
+ */
+static void print_not_scored(FILE *out, json_t *controls)
+{
+	json_t *groups = json_object(), *cs, *names;
+	const char *reason;
+	size_t i;
+
+	json_array_foreach (controls, i, cs) {
+		if (strcmp(str(cs, "status"), "notScored"))
+			continue;
+		reason = str(cs, "notScoredReason");
+		if (strncmp(reason, "measured by evidence", 20) == 0 ||
+		    strncmp(reason, "measured from the audit log", 27) == 0)
+			reason = "audit evidence (review and usage controls; the audit analytics are not in "
+				 "this version)";
+		names = json_object_get(groups, reason);
+		if (!names) {
+			names = json_array();
+			json_object_set_new(groups, reason, names);
+		}
+		json_array_append_new(names, json_string(str(cs, "controlName")));
+	}
+	fputs("\nNot scored, and what would score them\n", out);
+	json_object_foreach (groups, reason, names) {
+		size_t k;
+		json_t *n;
+		fputs("  ", out);
+		ss_fputs_safe(out, reason);
+		fprintf(out, " (%zu): ", json_array_size(names));
+		json_array_foreach (names, k, n) {
+			if (k == 6) {
+				fprintf(out, ", ... %zu more", json_array_size(names) - 6);
+				break;
+			}
+			fputs(k ? ", " : "", out);
+			ss_fputs_safe(out, json_string_value(n));
+		}
+		fputc('\n', out);
+	}
+	json_decref(groups);
+}
+
 void ss_print_summary(FILE *out, json_t *score, size_t n_actions)
 {
 	struct ss_action *acts = NULL;
@@ -118,18 +163,8 @@ void ss_print_summary(FILE *out, json_t *score, size_t n_actions)
 		}
 	}
 	free(acts);
-	if (json_integer_value(json_object_get(score, "notScoredCount")) > 0) {
-		fputs("\nNot scored (what would let them be scored)\n", out);
-		json_array_foreach (json_object_get(score, "controlScores"), i, cs) {
-			if (strcmp(str(cs, "status"), "notScored"))
-				continue;
-			fputs("  ", out);
-			ss_fputs_safe(out, str(cs, "controlName"));
-			fputs(": ", out);
-			ss_fputs_safe(out, str(cs, "notScoredReason"));
-			fputc('\n', out);
-		}
-	}
+	if (json_integer_value(json_object_get(score, "notScoredCount")) > 0)
+		print_not_scored(out, json_object_get(score, "controlScores"));
 }
 
 void ss_print_history(FILE *out, json_t *history)
