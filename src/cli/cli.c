@@ -1,6 +1,8 @@
 /* cli.c - shared option handling and helpers of the subcommands. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "cli/cli.h"
 
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,5 +134,88 @@ out_snap:
 	ss_snapshot_release(&snap);
 out_cat:
 	ss_catalog_release(&cat);
+	return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Writes the stored files under dir; refuses names that would leave it. */
+static int materialise(const char *dir, const struct ss_stored_file *files, size_t n, struct ss_error *err)
+{
+	struct ss_buf path;
+	size_t i;
+	int rc = 0;
+
+	ss_buf_init(&path, 8192);
+	for (i = 0; i < n && !rc; i++) {
+		char *slash;
+		if (files[i].name[0] == '/' || strstr(files[i].name, "..")) {
+			rc = ss_error_set(err, SS_ESTORE, "a stored file name is unsafe: %s", files[i].name);
+			break;
+		}
+		ss_buf_clear(&path);
+		ss_buf_printf(&path, "%s/%s", dir, files[i].name);
+		slash = strrchr(path.ptr, '/');
+		*slash = '\0';
+		rc = ss_mkdir_p(path.ptr, true, err);
+		*slash = '/';
+		if (!rc)
+			rc = ss_file_write_atomic(path.ptr, files[i].data, files[i].len, err);
+	}
+	ss_buf_release(&path);
+	return rc;
+}
+
+int ss_cli_rescore_stored(const struct ss_cli *cli, struct ss_store *st, int64_t row, json_t **out,
+			  bool *existed, struct ss_error *err)
+{
+	struct ss_stored_file *files = NULL;
+	struct ss_buf dir, snap;
+	const char *tmp = getenv("TMPDIR");
+	size_t n = 0, i;
+	int rc;
+
+	*out = NULL;
+	ss_buf_init(&dir, 8192);
+	ss_buf_init(&snap, 8192);
+	rc = ss_store_snapshot_files(st, row, &files, &n, err);
+	if (rc)
+		goto out;
+	ss_buf_printf(&dir, "%s/secscore-rescore-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir.ptr)) {
+		rc = ss_error_set(err, SS_EIO, "cannot create a temporary directory");
+		goto out;
+	}
+	rc = materialise(dir.ptr, files, n, err);
+	if (!rc) {
+		/* A directory snapshot has a manifest; otherwise the one file is the export. */
+		bool is_dir = false;
+		for (i = 0; i < n; i++)
+			is_dir = is_dir || strcmp(files[i].name, "manifest.json") == 0;
+		ss_buf_printf(&snap, "%s%s%s", dir.ptr, is_dir ? "" : "/",
+			      is_dir ? "" : (n ? files[0].name : ""));
+		rc = ss_cli_score_snapshot(cli, snap.ptr, st, out, err);
+	}
+	nftw(dir.ptr, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (!rc) {
+		char label[64];
+		snprintf(label, sizeof(label), "store:snapshot/%lld", (long long)row);
+		json_object_set_new(*out, "snapshotPath", json_string(label));
+		rc = ss_store_save_score(st, *out, existed, err);
+	}
+out:
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	ss_stored_files_free(files, n);
+	ss_buf_release(&dir);
+	ss_buf_release(&snap);
 	return rc;
 }

@@ -74,6 +74,16 @@ int cmd_controls(int argc, char **argv, struct ss_cli *cli);
 int cmd_history(int argc, char **argv, struct ss_cli *cli);
 int cmd_diff(int argc, char **argv, struct ss_cli *cli);
 int cmd_plan(int argc, char **argv, struct ss_cli *cli);
+int cmd_import(int argc, char **argv, struct ss_cli *cli);
+
+/*
+ * Re-scores the stored snapshot `row` (its files written to a private
+ * temporary directory, removed afterwards) with the current catalog and the
+ * tenant's states, and records the result (idempotently). *out is the score
+ * (new reference), *existed whether it was already recorded.
+ */
+int ss_cli_rescore_stored(const struct ss_cli *cli, struct ss_store *st, int64_t row, json_t **out,
+			  bool *existed, struct ss_error *err);
 
 /*
  * Scores the snapshot at dir with the tenant's states from st (NULL: none)

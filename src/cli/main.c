@@ -12,6 +12,8 @@ static const struct {
 } commands[] = {
 	{"demo", cmd_demo, "write a demo tenant snapshot, score it and print the summary"},
 	{"score", cmd_score, "score a snapshot directory and record the score"},
+	{"import", cmd_import,
+	 "keep a snapshot's raw inputs in the store (for re-scoring later) and score it"},
 	{"controls", cmd_controls, "list the control catalog; show a control; set a control's state"},
 	{"history", cmd_history, "list the recorded scores of a tenant"},
 	{"diff", cmd_diff, "show what changed between two scores and why"},

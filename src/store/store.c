@@ -11,6 +11,8 @@
 #include "base/hash.h"
 #include "base/time.h"
 
+#include <zstd.h>
+
 #define APPLICATION_ID 0x53534352 /* "SSCR" */
 
 /* Migrations: migrations[i] takes the schema from version i to i + 1. */
@@ -70,6 +72,15 @@ static const char *const migrations[] = {
 	"  excludes TEXT NOT NULL"
 	") STRICT;"
 	"CREATE INDEX control_states_by_control ON control_states (tenant, control, id);",
+	/* 2: the raw inputs of imported snapshots, so past snapshots can be re-scored. */
+	"CREATE TABLE snapshot_files ("
+	"  snapshot INTEGER NOT NULL REFERENCES snapshots(id),"
+	"  name TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  codec TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (snapshot, name)"
+	") STRICT;",
 };
 
 static int db_error(struct ss_store *st, struct ss_error *err, const char *what)
@@ -227,7 +238,7 @@ static char *now_text(void)
 	return ss_xstrdup(buf);
 }
 
-int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name, int64_t *row,
+int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name, bool rename, int64_t *row,
 		    struct ss_error *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -236,7 +247,9 @@ int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name
 
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO tenants (tenant_id, name, created) VALUES (?1, ?2, ?3) "
-			       "ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name RETURNING id",
+			       "ON CONFLICT (tenant_id) DO UPDATE SET name = CASE WHEN ?4 THEN excluded.name "
+			       "ELSE name END "
+			       "RETURNING id",
 			       -1, &s, NULL) != SQLITE_OK) {
 		rc = db_error(st, err, "cannot record the tenant");
 		goto out;
@@ -244,6 +257,7 @@ int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name
 	sqlite3_bind_text(s, 1, tenant_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 4, rename);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		rc = db_error(st, err, "cannot record the tenant");
 		goto out;
@@ -337,8 +351,8 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 	result_hash(score, hash);
 	if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
 		goto done;
-	rc = ss_store_tenant(st, jstr(score, "azureTenantId"), jstr(score, "tenantDisplayName"), &tenant,
-			     err);
+	rc = ss_store_tenant(st, jstr(score, "azureTenantId"), jstr(score, "tenantDisplayName"), false,
+			     &tenant, err);
 	if (rc)
 		goto out;
 
@@ -681,4 +695,188 @@ int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *cont
 		return db_error(st, err, "cannot read control states");
 	}
 	return 0;
+}
+
+#define MAX_STORED_FILE ((size_t)4 << 30)
+
+int ss_store_put_snapshot(struct ss_store *st, const char *tenant_id, const char *tenant_name, bool rename,
+			  const char *hash, const char *taken, const char *path,
+			  const struct ss_stored_file *files, size_t n, int64_t *row, bool *existed,
+			  size_t *stored_bytes, struct ss_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t tenant, have = 0;
+	char *now = now_text();
+	size_t i;
+	int rc;
+
+	*existed = false;
+	*stored_bytes = 0;
+	if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
+		goto done;
+	rc = ss_store_tenant(st, tenant_id, tenant_name, rename, &tenant, err);
+	if (rc)
+		goto out;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO snapshots (tenant, hash, taken, path, first_seen) VALUES (?1, "
+			       "?2, ?3, ?4, ?5) "
+			       "ON CONFLICT (tenant, hash) DO UPDATE SET path = excluded.path RETURNING id",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, tenant);
+	sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, taken, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, now, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		goto fail;
+	*row = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM snapshot_files WHERE snapshot = ?1", -1, &s,
+			       NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(s, 1, *row);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		have = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (have > 0) {
+		*existed = true;
+		rc = exec(st, "COMMIT", err);
+		goto done;
+	}
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO snapshot_files (snapshot, name, size, codec, data) VALUES (?1, "
+			       "?2, ?3, 'zstd', ?4)",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		size_t bound = ZSTD_compressBound(files[i].len), clen;
+		void *buf = ss_xmalloc(bound);
+		clen = ZSTD_compress(buf, bound, files[i].data, files[i].len, 3);
+		if (ZSTD_isError(clen)) {
+			free(buf);
+			rc = ss_error_set(err, SS_EIO, "cannot compress %s: %s", files[i].name,
+					  ZSTD_getErrorName(clen));
+			goto out;
+		}
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, *row);
+		sqlite3_bind_text(s, 2, files[i].name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)files[i].len);
+		sqlite3_bind_blob64(s, 4, buf, clen, SQLITE_TRANSIENT);
+		free(buf);
+		*stored_bytes += clen;
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	rc = exec(st, "COMMIT", err);
+	goto done;
+fail:
+	rc = db_error(st, err, "cannot store the snapshot");
+out:
+	sqlite3_finalize(s);
+	exec(st, "ROLLBACK", NULL);
+done:
+	free(now);
+	return rc;
+}
+
+int ss_store_stored_snapshots(struct ss_store *st, int64_t tenant, json_t **out, struct ss_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int step;
+
+	*out = json_array();
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT sn.id, t.tenant_id, sn.hash, sn.taken, count(f.name) FROM snapshots sn "
+		    "JOIN tenants t ON t.id = sn.tenant JOIN snapshot_files f ON f.snapshot = sn.id "
+		    "WHERE ?1 = 0 OR sn.tenant = ?1 GROUP BY sn.id ORDER BY sn.taken, sn.id",
+		    -1, &s, NULL) != SQLITE_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return db_error(st, err, "cannot read snapshots");
+	}
+	sqlite3_bind_int64(s, 1, tenant);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out,
+				      json_pack("{s:I, s:s, s:s, s:s, s:I}", "row",
+						(json_int_t)sqlite3_column_int64(s, 0), "tenantId",
+						sqlite3_column_text(s, 1), "hash", sqlite3_column_text(s, 2),
+						"taken", sqlite3_column_text(s, 3), "files",
+						(json_int_t)sqlite3_column_int64(s, 4)));
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return db_error(st, err, "cannot read snapshots");
+	}
+	return 0;
+}
+
+void ss_stored_files_free(struct ss_stored_file *files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(files[i].name);
+		free(files[i].data);
+	}
+	free(files);
+}
+
+int ss_store_snapshot_files(struct ss_store *st, int64_t row, struct ss_stored_file **files, size_t *n,
+			    struct ss_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int step, rc = 0;
+
+	*files = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT name, size, codec, data FROM snapshot_files WHERE snapshot = ?1 ORDER BY name",
+		    -1, &s, NULL) != SQLITE_OK)
+		return db_error(st, err, "cannot read snapshot files");
+	sqlite3_bind_int64(s, 1, row);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		struct ss_stored_file *f;
+		sqlite3_int64 size = sqlite3_column_int64(s, 1);
+		const void *blob = sqlite3_column_blob(s, 3);
+		size_t blen = (size_t)sqlite3_column_bytes(s, 3), got;
+		if (size < 0 || (size_t)size > MAX_STORED_FILE ||
+		    strcmp((const char *)sqlite3_column_text(s, 2), "zstd")) {
+			rc = ss_error_set(err, SS_ESTORE, "a stored snapshot file is damaged");
+			break;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*files = ss_xrealloc(*files, ss_mul_sz(cap, sizeof(**files)));
+		}
+		f = &(*files)[(*n)++];
+		f->name = ss_xstrdup((const char *)sqlite3_column_text(s, 0));
+		f->len = (size_t)size;
+		f->data = ss_xmalloc(f->len + 1);
+		got = ZSTD_decompress(f->data, f->len, blob, blen);
+		if (ZSTD_isError(got) || got != f->len) {
+			rc = ss_error_set(err, SS_ESTORE, "a stored snapshot file is damaged: %s", f->name);
+			break;
+		}
+		f->data[f->len] = '\0';
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_error(st, err, "cannot read snapshot files");
+	sqlite3_finalize(s);
+	if (rc) {
+		ss_error_at(err, st->path, 0, 0);
+		ss_stored_files_free(*files, *n);
+		*files = NULL;
+		*n = 0;
+	}
+	return rc;
 }

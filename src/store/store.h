@@ -18,7 +18,7 @@
 #include "base/error.h"
 #include "score/engine.h"
 
-#define SS_STORE_SCHEMA_VERSION 1
+#define SS_STORE_SCHEMA_VERSION 2
 
 struct ss_store {
 	sqlite3 *db; /* connection, owned */
@@ -75,8 +75,37 @@ int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_stat
 int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *control, json_t **out,
 			   struct ss_error *err);
 
-/* Ensures a tenant row exists; returns its row id. */
-int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name, int64_t *row,
+/* One input file of a snapshot, as stored by `secscore import`. */
+struct ss_stored_file {
+	char *name; /* relative path, e.g. "graph/users.json", or the export's file name */
+	char *data; /* content, owned (NUL-terminated) */
+	size_t len; /* content length */
+};
+
+/*
+ * Stores a snapshot's input files, zstd-compressed, under its tenant and
+ * content hash (one transaction). When that snapshot is already stored,
+ * nothing is written and *existed is true. *row is the snapshot's row id;
+ * *stored_bytes the compressed size.
+ */
+int ss_store_put_snapshot(struct ss_store *st, const char *tenant_id, const char *tenant_name, bool rename,
+			  const char *hash, const char *taken, const char *path,
+			  const struct ss_stored_file *files, size_t n, int64_t *row, bool *existed,
+			  size_t *stored_bytes, struct ss_error *err);
+
+/* The stored snapshots (those with files), oldest first: [{row, tenantId, hash, taken, files}]. tenant 0: all. */
+int ss_store_stored_snapshots(struct ss_store *st, int64_t tenant, json_t **out, struct ss_error *err);
+
+/* Loads (and decompresses) the files of a stored snapshot; release with ss_stored_files_free. */
+int ss_store_snapshot_files(struct ss_store *st, int64_t row, struct ss_stored_file **files, size_t *n,
+			    struct ss_error *err);
+void ss_stored_files_free(struct ss_stored_file *files, size_t n);
+
+/*
+ * Ensures a tenant row exists and returns its row id. A new tenant gets name;
+ * an existing one keeps its name unless rename is true (an admin's --tenant).
+ */
+int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name, bool rename, int64_t *row,
 		    struct ss_error *err);
 
 #endif

@@ -104,7 +104,7 @@ static void test_states_history(void **state)
 	(void)state;
 	ss_error_clear(&err);
 	assert_int_equal(ss_store_open(&st, p, true, &err), 0);
-	assert_int_equal(ss_store_tenant(&st, "t-2", "Two", &tenant, &err), 0);
+	assert_int_equal(ss_store_tenant(&st, "t-2", "Two", false, &tenant, &err), 0);
 	s.control = "C1";
 	s.state = "risk_accepted";
 	s.reason = "why";
