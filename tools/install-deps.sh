@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # install-deps.sh - installs the Debian 12 packages secscore needs to build, test and fuzz.
-# Skips apt entirely when everything is already installed, so re-runs are instant.
+#
+# Needs root or sudo when something is missing. Skips apt entirely when every package is already
+# installed (checked with dpkg-query), so re-runs take well under a second.
+#   clang, libclang-rt-14-dev   the sanitizer and libFuzzer runtimes used by .ci/run
+#   clang-format                the formatter tools/check-format.sh expects (version 14)
 set -euo pipefail
 
 packages=(
@@ -11,16 +15,26 @@ packages=(
 	python3 sqlite3 jq
 )
 
+# A package counts as present when dpkg reports it fully installed (for any architecture);
+# half-installed, config-files-only or unknown packages count as missing.
+installed() {
+	command -v dpkg-query >/dev/null || return 1
+	dpkg-query -W -f='${db:Status-Status}\n' "$1" 2>/dev/null | grep -qx installed
+}
+
 missing=()
 for p in "${packages[@]}"; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$status" = installed ] || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#packages[@]} packages present"
 	exit 0
 fi
 
+command -v apt-get >/dev/null || {
+	echo "install-deps: apt-get not found; install by hand: ${missing[*]}" >&2
+	exit 1
+}
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
 	command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
@@ -29,3 +43,13 @@ fi
 echo "install-deps: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+still=()
+for p in "${missing[@]}"; do
+	installed "$p" || still+=("$p")
+done
+if [ ${#still[@]} -gt 0 ]; then
+	echo "install-deps: still missing after apt-get: ${still[*]}" >&2
+	exit 1
+fi
+echo "install-deps: done"

@@ -1,4 +1,5 @@
 # lib.sh - helpers for the CLI tests (sourced): fail, expect_exit, expect_contains.
+# shellcheck shell=bash
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
