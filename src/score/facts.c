@@ -22,6 +22,17 @@ static char *lower_dup(struct ss_slice s)
 	return p;
 }
 
+/* True when s contains the ASCII text t, ignoring case. */
+static bool contains_i(struct ss_slice s, const char *t)
+{
+	size_t n = strlen(t), i;
+
+	for (i = 0; n && i + n <= s.len; i++)
+		if (strncasecmp(s.ptr + i, t, n) == 0)
+			return true;
+	return false;
+}
+
 /* Records that value v of document name has the wrong type; the item is used as far as it can be. */
 static void warn(struct ss_facts *f, const char *name, const struct ss_json *doc, ss_jv v, const char *field,
 		 const char *problem)
@@ -104,12 +115,153 @@ static void build_users(struct ss_facts *f, const struct ss_snapshot *snap, stru
 			warn(f, "graph/users.json", it.doc, v, "signInActivity.lastSignInDateTime",
 			     "not a timestamp");
 		}
+		/* passwordPolicies: absent = not selected (unknown), null = none set. */
+		v = ss_json_geti(it.doc, item, "passwordPolicies");
+		s = member_str(it.doc, item, "passwordPolicies", scratch);
+		u->pw_never_expires = v == SS_JNONE ? -1 : contains_i(s, "DisablePasswordExpiration") ? 1 : 0;
+		v = ss_json_geti(it.doc, item, "lastPasswordChangeDateTime");
+		s = member_str(it.doc, item, "lastPasswordChangeDateTime", scratch);
+		if (s.len && ss_time_parse(s.ptr, s.len, &u->last_pw_change) != 0) {
+			u->last_pw_change = 0;
+			warn(f, "graph/users.json", it.doc, v, "lastPasswordChangeDateTime",
+			     "not a timestamp");
+		}
 		if (u->licensed)
 			f->licensed_users++;
 		if (u->enabled && u->last_signin && snap->taken - u->last_signin <= ACTIVE_DAYS * SS_DAY_MS)
 			f->active_users++;
 		ss_strmap_put(&f->by_upn, u->upn, strlen(u->upn), (uint32_t)f->n_users);
 		f->n_users++;
+	}
+}
+
+#define MSOL_USERS "msol/Get-MsolUser.csv"
+
+/* True when a cell holds only a collection's type name: Export-Csv writes that for lists. */
+static bool type_name_only(struct ss_slice s)
+{
+	return s.len >= 7 && strncmp(s.ptr, "System.", 7) == 0;
+}
+
+/*
+ * StrongAuthenticationRequirements: the State of the (at most one)
+ * requirement, as exported with a calculated property or a serialised
+ * "{State=Enforced; ...}"; an empty cell is no requirement.
+ */
+static int8_t peruser_state(const struct ss_json *doc, ss_jv v, struct ss_buf *scratch)
+{
+	bool ok;
+	struct ss_slice s;
+
+	if (v == SS_JNONE)
+		return SS_PERUSER_MFA_UNKNOWN;
+	if (ss_json_type(doc, v) == SS_JNULL)
+		return SS_PERUSER_MFA_DISABLED;
+	s = ss_json_str(doc, v, scratch, &ok);
+	if (!ok || type_name_only(s))
+		return SS_PERUSER_MFA_UNKNOWN;
+	if (contains_i(s, "Enforced"))
+		return SS_PERUSER_MFA_ENFORCED;
+	if (contains_i(s, "Enabled"))
+		return SS_PERUSER_MFA_ENABLED;
+	return SS_PERUSER_MFA_DISABLED;
+}
+
+/* StrongAuthenticationMethods: 1 some method registered, 0 none (empty cell), -1 unknown. */
+static int methods_state(const struct ss_json *doc, ss_jv v, struct ss_buf *scratch)
+{
+	bool ok;
+	struct ss_slice s;
+
+	if (v == SS_JNONE)
+		return -1;
+	if (ss_json_type(doc, v) == SS_JNULL)
+		return 0;
+	s = ss_json_str(doc, v, scratch, &ok);
+	if (!ok || type_name_only(s))
+		return -1;
+	return s.len && !ss_slice_eq(s, "{}") ? 1 : 0;
+}
+
+/*
+ * The legacy Get-MsolUser export (see ss_facts_build): the users when Graph
+ * has none, and the per-user MFA state and password facts Graph lacks.
+ */
+static void build_msol(struct ss_facts *f, const struct ss_snapshot *snap, struct ss_buf *scratch)
+{
+	struct ss_items it;
+	ss_jv item;
+	bool from_msol = !f->have_users, graph_reg = f->have_reg, reg_known = false;
+	unsigned char *seen; /* per user: a row was used */
+
+	if (!ss_items_begin(snap, MSOL_USERS, &it))
+		return;
+	f->have_msol = true;
+	if (from_msol) {
+		f->have_users = true;
+		f->users = ss_xcalloc(it.n + 1, sizeof(*f->users));
+	}
+	seen = ss_xcalloc((from_msol ? it.n : f->n_users) + 1, 1);
+	while ((item = ss_items_next(&it)) != SS_JNONE) {
+		struct ss_slice upn = member_str(it.doc, item, "UserPrincipalName", scratch), s;
+		struct ss_user *u;
+		uint32_t idx;
+		char *key;
+		int methods;
+		ss_jv v;
+		if (!upn.len) {
+			warn(f, MSOL_USERS, it.doc, item, "UserPrincipalName", "missing; row skipped");
+			continue;
+		}
+		key = lower_dup(upn);
+		if (ss_strmap_get(&f->by_upn, key, strlen(key), &idx)) {
+			free(key);
+			if (seen[idx])
+				continue; /* a repeated row: the first one counts */
+			seen[idx] = 1;
+			u = &f->users[idx];
+		} else if (!from_msol || f->n_users >= it.n) {
+			free(key); /* Graph lists the users: a row it lacks is stale */
+			continue;
+		} else {
+			u = &f->users[f->n_users];
+			u->upn = key;
+			u->enabled = !bool_field(f, MSOL_USERS, it.doc, item, "BlockCredential", false);
+			u->guest = ss_json_str_eqi(it.doc, ss_json_geti(it.doc, item, "UserType"), "Guest");
+			u->licensed = bool_field(f, MSOL_USERS, it.doc, item, "isLicensed", false);
+			u->pw_never_expires = -1;
+			if (u->licensed)
+				f->licensed_users++;
+			ss_strmap_put(&f->by_upn, u->upn, strlen(u->upn), (uint32_t)f->n_users);
+			seen[f->n_users++] = 1;
+		}
+		u->peruser_mfa = peruser_state(
+			it.doc, ss_json_geti(it.doc, item, "StrongAuthenticationRequirements"), scratch);
+		v = ss_json_geti(it.doc, item, "PasswordNeverExpires");
+		if (u->pw_never_expires < 0 && v != SS_JNONE && ss_json_type(it.doc, v) != SS_JNULL)
+			u->pw_never_expires =
+				bool_field(f, MSOL_USERS, it.doc, item, "PasswordNeverExpires", false);
+		v = ss_json_geti(it.doc, item, "LastPasswordChangeTimestamp");
+		s = member_str(it.doc, item, "LastPasswordChangeTimestamp", scratch);
+		if (!u->last_pw_change && s.len && ss_time_parse(s.ptr, s.len, &u->last_pw_change) != 0) {
+			u->last_pw_change = 0;
+			warn(f, MSOL_USERS, it.doc, v, "LastPasswordChangeTimestamp", "not a timestamp");
+		}
+		if (graph_reg)
+			continue;
+		methods = methods_state(it.doc, ss_json_geti(it.doc, item, "StrongAuthenticationMethods"),
+					scratch);
+		if (methods < 0 && u->peruser_mfa == SS_PERUSER_MFA_UNKNOWN)
+			continue;
+		reg_known = true;
+		u->has_reg = true;
+		u->mfa = methods > 0 || u->peruser_mfa == SS_PERUSER_MFA_ENABLED ||
+			 u->peruser_mfa == SS_PERUSER_MFA_ENFORCED;
+	}
+	free(seen);
+	if (reg_known) {
+		f->have_reg = true;
+		f->reg_from_msol = true;
 	}
 }
 
@@ -293,6 +445,7 @@ void ss_facts_build(struct ss_facts *f, const struct ss_snapshot *snap, const st
 	ss_buf_init(&scratch, (size_t)16 << 20);
 	build_users(f, snap, &scratch);
 	build_registration(f, snap, &scratch);
+	build_msol(f, snap, &scratch);
 	build_roles(f, snap, &scratch);
 	build_services(f, snap, cat, &scratch);
 	build_domains(f, snap, &scratch);

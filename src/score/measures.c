@@ -345,6 +345,38 @@ static bool role_listed(json_t *ids, const char *template_id)
 	return false;
 }
 
+/*
+ * The mfa measure checks its inputs itself (any_input): the users and their
+ * MFA registration may come from msol/Get-MsolUser.csv instead of the Graph
+ * files the catalog names (facts.h). Missing inputs are named as the engine
+ * names them. False (and the result Not scored) when one is missing.
+ */
+static bool mfa_inputs_present(struct ss_mctx *m)
+{
+	const struct ss_facts *f = &m->sc->facts;
+	const struct ss_control *c = m->c;
+	struct ss_buf b;
+	size_t i, missing = 0;
+
+	ss_buf_init(&b, 4096);
+	for (i = 0; i < c->n_inputs; i++) {
+		const char *in = c->inputs[i];
+		if (ss_snapshot_doc(m->sc->snap, in) ||
+		    (strcmp(in, "graph/users.json") == 0 && f->have_users) ||
+		    (strcmp(in, "graph/userRegistrationDetails.json") == 0 && f->have_reg))
+			continue;
+		ss_buf_printf(&b, "%s%s", missing++ ? ", " : "needs ", in);
+	}
+	if (!missing && !f->have_users)
+		ss_buf_printf(&b, "needs graph/users.json");
+	else if (!missing && !f->have_reg)
+		ss_buf_printf(&b, "needs graph/userRegistrationDetails.json");
+	if (b.len)
+		not_scored(m->r, "%s", ss_buf_cstr(&b));
+	ss_buf_release(&b);
+	return !m->r->reason;
+}
+
 /* mfa: per-user MFA registration for all members or for privileged-role holders. */
 static int measure_mfa(struct ss_mctx *m)
 {
@@ -358,12 +390,13 @@ static int measure_mfa(struct ss_mctx *m)
 	long count = 0, total = 0;
 	size_t i, k;
 
-	if (!f->have_users)
-		return not_scored(m->r, "needs graph/users.json");
-	if (!f->have_reg)
-		return not_scored(m->r, "needs graph/userRegistrationDetails.json");
+	if (!mfa_inputs_present(m))
+		return 0;
 	if (admins && !f->have_roles)
 		return not_scored(m->r, "needs graph/directoryRoles.json");
+	if (strong && f->reg_from_msol)
+		return not_scored(m->r, "needs graph/userRegistrationDetails.json (Get-MsolUser lists no "
+					"phishing-resistant methods)");
 	if (admins && !json_is_array(roles)) {
 		ss_error_set(m->err, SS_EINVAL, "must be an array of role template ids");
 		ss_error_at(m->err, m->c->file, 0, 0);
@@ -633,7 +666,7 @@ static const struct ss_measure measures[] = {
 	{"items", measure_items, false},
 	{"setting", measure_setting, false},
 	{"any_item", measure_any_item, true},
-	{"mfa", measure_mfa, false},
+	{"mfa", measure_mfa, true},
 	{"role_count", measure_role_count, false},
 	{"forwarding_mailbox", measure_forwarding_mailbox, false},
 	{"forwarding_transport", measure_forwarding_transport, false},

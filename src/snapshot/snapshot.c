@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "base/file.h"
 #include "base/hash.h"
+#include "snapshot/csvdoc.h"
 #include "snapshot/scuba.h"
 
 #define SNAPSHOT_FILE_MAX ((size_t)2 << 30)
@@ -58,6 +59,36 @@ static int check_shape(const struct ss_snapdoc *d, const char *path, struct ss_e
 	return 0;
 }
 
+/* CSV exports are read only where the layout has them: msol/Get-MsolUser.csv. */
+static bool is_csv(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 4 && strcmp(name + n - 4, ".csv") == 0;
+}
+
+/* Parses a CSV document: its rows become JSON (d->conv) that the tape parser reads like any file. */
+static int load_csv(struct ss_snapdoc *d, struct ss_error *err)
+{
+	struct ss_buf b;
+	size_t len;
+	int rc;
+
+	/*
+	 * Member names repeat on every row, so a sparse export (Get-MsolUser has
+	 * ~60 columns, most cells empty) grows several times over; 16 times the
+	 * CSV leaves room for real files while a hostile header still hits it.
+	 */
+	ss_buf_init(&b, ss_add_sz(ss_mul_sz(d->len, 16), (size_t)1 << 20));
+	rc = ss_csvdoc_to_json(d->data, d->len, &b, err);
+	if (rc) {
+		ss_buf_release(&b);
+		return rc;
+	}
+	d->conv = ss_buf_detach(&b, &len);
+	/* Well-formed by construction; only the parser's own limits can refuse it. */
+	return ss_json_parse(&d->json, d->conv, len, err);
+}
+
 static void load_one(struct load_job *job, struct ss_snapdoc *d)
 {
 	struct ss_error err;
@@ -73,7 +104,10 @@ static void load_one(struct load_job *job, struct ss_snapdoc *d)
 		h = ss_sha256_new();
 		ss_sha256_update(h, d->data, d->len);
 		ss_sha256_final(h, d->hash);
-		rc = ss_json_parse(&d->json, d->data, d->len, &err);
+		if (is_csv(d->name))
+			rc = load_csv(d, &err);
+		else
+			rc = ss_json_parse(&d->json, d->data, d->len, &err);
 		if (rc)
 			ss_error_at(&err, path.ptr, 0, 0);
 		else
@@ -123,7 +157,10 @@ static int list_docs(struct ss_snapshot *s, struct ss_error *err)
 			continue;
 		while ((e = readdir(d)) != NULL) {
 			size_t len = strlen(e->d_name);
-			if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
+			bool json = len >= 6 && strcmp(e->d_name + len - 5, ".json") == 0;
+			bool csv = strcmp(subdirs[i], "msol") == 0 && len >= 5 &&
+				   strcmp(e->d_name + len - 4, ".csv") == 0;
+			if ((!json && !csv) || e->d_name[0] == '.')
 				continue;
 			if (s->n_docs == cap) {
 				cap = cap ? cap * 2 : 32;
@@ -298,6 +335,7 @@ void ss_snapshot_release(struct ss_snapshot *s)
 	for (i = 0; i < s->n_docs; i++) {
 		free(s->docs[i].name);
 		free(s->docs[i].data);
+		free(s->docs[i].conv);
 		ss_json_release(&s->docs[i].json);
 	}
 	free(s->docs);

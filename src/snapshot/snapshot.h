@@ -3,9 +3,10 @@
 #define SS_SNAPSHOT_H
 
 /*
- * ss_snapshot_open reads every *.json file of the layout in docs/snapshot.md,
- * parses it with the tape parser (files spread over worker threads) and
- * hashes the contents, so the snapshot has a content identity before it is
+ * ss_snapshot_open reads every *.json file of the layout in docs/snapshot.md
+ * (and the CSV exports under msol/, turned into the same JSON shape: an
+ * array of objects, see csvdoc.h), parses it with the tape parser (files
+ * spread over worker threads) and hashes the contents, so the snapshot has a content identity before it is
  * scored. Documents are then read-only and may be shared between threads.
  * Everything is owned by the snapshot until ss_snapshot_release.
  */
@@ -21,7 +22,8 @@ struct ss_snapdoc {
 	char *name;	     /* relative path, e.g. "graph/users.json", owned */
 	char *data;	     /* file content (UTF-8, BOM removed), owned */
 	size_t len;	     /* content length */
-	struct ss_json json; /* parsed tape over data */
+	char *conv;	     /* a CSV document's rows as JSON (csvdoc.h), owned; NULL for JSON files */
+	struct ss_json json; /* parsed tape over data, or over conv for a CSV document */
 	char hash[65];	     /* SHA-256 of data */
 };
 
