@@ -75,6 +75,16 @@ int cmd_history(int argc, char **argv, struct ss_cli *cli);
 int cmd_diff(int argc, char **argv, struct ss_cli *cli);
 int cmd_plan(int argc, char **argv, struct ss_cli *cli);
 int cmd_import(int argc, char **argv, struct ss_cli *cli);
+int cmd_audit(int argc, char **argv, struct ss_cli *cli);
+
+/*
+ * Ingests audit inputs into the store (the tenant of --tenant, else the
+ * latest, else "default") and prints the summary (--json: the summary
+ * document) unless quiet. progress: 1 on, 0 off, -1 when stderr is a
+ * terminal. Returns an exit code. Shared by `audit ingest` and `demo`.
+ */
+int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
+			size_t memory, size_t max_record, int progress, bool quiet);
 
 /*
  * Re-scores the stored snapshot `row` (its files written to a private

@@ -17,6 +17,8 @@ static const struct {
 	{"controls", cmd_controls, "list the control catalog; show a control; set a control's state"},
 	{"history", cmd_history, "list the recorded scores of a tenant"},
 	{"diff", cmd_diff, "show what changed between two scores and why"},
+	{"audit", cmd_audit,
+	 "read audit log exports into the store; coverage; search them (ingest, stats, grep)"},
 	{"plan", cmd_plan, "pick the actions that reach a target percentage with the least user impact"},
 };
 

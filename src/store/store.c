@@ -81,16 +81,74 @@ static const char *const migrations[] = {
 	"  data BLOB NOT NULL,"
 	"  PRIMARY KEY (snapshot, name)"
 	") STRICT;",
+	/* 3: the audit log: what was read, which record ids were taken, and what they said. */
+	"CREATE TABLE audit_inputs ("
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id),"
+	"  path TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime INTEGER NOT NULL,"
+	"  head_hash TEXT NOT NULL,"
+	"  tail_hash TEXT NOT NULL,"
+	"  consumed INTEGER NOT NULL,"
+	"  lines INTEGER NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  codec TEXT NOT NULL,"
+	"  encoding TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL,"
+	"  records INTEGER NOT NULL,"
+	"  duplicates INTEGER NOT NULL,"
+	"  rejected INTEGER NOT NULL,"
+	"  ingested TEXT NOT NULL,"
+	"  PRIMARY KEY (tenant, path)"
+	") STRICT;"
+	"CREATE TABLE audit_ids ("
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id),"
+	"  day INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  ids BLOB NOT NULL,"
+	"  PRIMARY KEY (tenant, day, seq)"
+	") STRICT;"
+	"CREATE TABLE audit_volume ("
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id),"
+	"  day INTEGER NOT NULL,"
+	"  workload TEXT NOT NULL,"
+	"  operation TEXT NOT NULL,"
+	"  records INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant, day, workload, operation)"
+	") STRICT;"
+	"CREATE TABLE audit_users ("
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id),"
+	"  upn TEXT NOT NULL,"
+	"  service INTEGER NOT NULL,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  last_signin_ok INTEGER NOT NULL,"
+	"  last_signin_fail INTEGER NOT NULL,"
+	"  records INTEGER NOT NULL,"
+	"  signins_ok INTEGER NOT NULL,"
+	"  signins_fail INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant, upn)"
+	") STRICT;"
+	"CREATE TABLE audit_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id),"
+	"  finished TEXT NOT NULL,"
+	"  records INTEGER NOT NULL,"
+	"  duplicates INTEGER NOT NULL,"
+	"  rejected INTEGER NOT NULL,"
+	"  summary TEXT NOT NULL"
+	") STRICT;",
 };
 
-static int db_error(struct ss_store *st, struct ss_error *err, const char *what)
+int ss_store_db_error(struct ss_store *st, struct ss_error *err, const char *what)
 {
 	ss_error_set(err, SS_ESTORE, "%s: %s", what, st->db ? sqlite3_errmsg(st->db) : "no database");
 	ss_error_at(err, st->path, 0, 0);
 	return SS_ESTORE;
 }
 
-static int exec(struct ss_store *st, const char *sql, struct ss_error *err)
+int ss_store_exec(struct ss_store *st, const char *sql, struct ss_error *err)
 {
 	char *msg = NULL;
 
@@ -109,11 +167,11 @@ static int pragma_int(struct ss_store *st, const char *sql, int64_t *out, struct
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, err, "cannot read the store");
+		return ss_store_db_error(st, err, "cannot read the store");
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(s);
-		return db_error(st, err, "cannot read the store");
+		return ss_store_db_error(st, err, "cannot read the store");
 	}
 	*out = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -159,15 +217,16 @@ static int migrate(struct ss_store *st, struct ss_error *err)
 		return SS_ESTORE;
 	}
 	while (version < SS_STORE_SCHEMA_VERSION) {
-		if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
+		if ((rc = ss_store_exec(st, "BEGIN IMMEDIATE", err)))
 			return rc;
 		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = %lld;",
 			 APPLICATION_ID, (long long)version + 1);
-		if ((rc = exec(st, migrations[version], err)) || (rc = exec(st, sql, err))) {
-			exec(st, "ROLLBACK", NULL);
+		if ((rc = ss_store_exec(st, migrations[version], err)) ||
+		    (rc = ss_store_exec(st, sql, err))) {
+			ss_store_exec(st, "ROLLBACK", NULL);
 			return rc;
 		}
-		if ((rc = exec(st, "COMMIT", err)))
+		if ((rc = ss_store_exec(st, "COMMIT", err)))
 			return rc;
 		version++;
 	}
@@ -199,18 +258,18 @@ int ss_store_open(struct ss_store *st, const char *path, bool create, struct ss_
 		goto fail;
 	}
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		rc = db_error(st, err, "cannot open the store");
+		rc = ss_store_db_error(st, err, "cannot open the store");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
 	sqlite3_extended_result_codes(st->db, 1);
-	rc = exec(st, "PRAGMA foreign_keys = ON", err);
+	rc = ss_store_exec(st, "PRAGMA foreign_keys = ON", err);
 	if (rc)
 		goto fail;
 	rc = migrate(st, err);
 	if (rc)
 		goto fail;
-	rc = exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
+	rc = ss_store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", err);
 	if (rc)
 		goto fail;
 	return 0;
@@ -251,7 +310,7 @@ int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name
 			       "ELSE name END "
 			       "RETURNING id",
 			       -1, &s, NULL) != SQLITE_OK) {
-		rc = db_error(st, err, "cannot record the tenant");
+		rc = ss_store_db_error(st, err, "cannot record the tenant");
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, tenant_id, -1, SQLITE_TRANSIENT);
@@ -259,7 +318,7 @@ int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name
 	sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 4, rename);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		rc = db_error(st, err, "cannot record the tenant");
+		rc = ss_store_db_error(st, err, "cannot record the tenant");
 		goto out;
 	}
 	*row = sqlite3_column_int64(s, 0);
@@ -291,7 +350,7 @@ int ss_store_find_tenant(struct ss_store *st, const char *name, int64_t *row, ch
 			"GROUP BY t.id ORDER BY max(coalesce(s.id, 0)) DESC, t.id DESC LIMIT 1",
 			-1, &s, NULL);
 	if (rc != SQLITE_OK) {
-		rc = db_error(st, err, "cannot read tenants");
+		rc = ss_store_db_error(st, err, "cannot read tenants");
 		goto out;
 	}
 	rc = 0;
@@ -307,7 +366,7 @@ int ss_store_find_tenant(struct ss_store *st, const char *name, int64_t *row, ch
 				  name ? name : "");
 		ss_error_at(err, st->path, 0, 0);
 	} else {
-		rc = db_error(st, err, "cannot read tenants");
+		rc = ss_store_db_error(st, err, "cannot read tenants");
 	}
 out:
 	sqlite3_finalize(s);
@@ -349,7 +408,7 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 
 	*existed = false;
 	result_hash(score, hash);
-	if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
+	if ((rc = ss_store_exec(st, "BEGIN IMMEDIATE", err)))
 		goto done;
 	rc = ss_store_tenant(st, jstr(score, "azureTenantId"), jstr(score, "tenantDisplayName"), false,
 			     &tenant, err);
@@ -386,7 +445,7 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 		json_object_set_new(score, "id", json_string((const char *)sqlite3_column_text(s, 0)));
 		sqlite3_finalize(s);
 		s = NULL;
-		rc = exec(st, "COMMIT", err);
+		rc = ss_store_exec(st, "COMMIT", err);
 		goto done;
 	}
 	sqlite3_finalize(s);
@@ -444,13 +503,13 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	rc = exec(st, "COMMIT", err);
+	rc = ss_store_exec(st, "COMMIT", err);
 	goto done;
 fail:
-	rc = db_error(st, err, "cannot record the score");
+	rc = ss_store_db_error(st, err, "cannot record the score");
 out:
 	sqlite3_finalize(s);
-	exec(st, "ROLLBACK", NULL);
+	ss_store_exec(st, "ROLLBACK", NULL);
 done:
 	free(doc);
 	free(now);
@@ -490,7 +549,7 @@ int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, jso
 		}
 	}
 	if (rc != SQLITE_OK) {
-		rc = db_error(st, err, "cannot read scores");
+		rc = ss_store_db_error(st, err, "cannot read scores");
 		goto out;
 	}
 	rc = 0;
@@ -506,7 +565,7 @@ int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, jso
 		rc = ss_error_set(err, SS_ENOENT, "no score '%s' in the store",
 				  id ? id : "(none recorded yet: run 'secscore score' first)");
 	} else {
-		rc = db_error(st, err, "cannot read scores");
+		rc = ss_store_db_error(st, err, "cannot read scores");
 	}
 out:
 	sqlite3_finalize(s);
@@ -526,7 +585,7 @@ int ss_store_history(struct ss_store *st, int64_t tenant, json_t **out, struct s
 			       -1, &s, NULL) != SQLITE_OK) {
 		json_decref(*out);
 		*out = NULL;
-		return db_error(st, err, "cannot read scores");
+		return ss_store_db_error(st, err, "cannot read scores");
 	}
 	sqlite3_bind_int64(s, 1, tenant);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -545,7 +604,7 @@ int ss_store_history(struct ss_store *st, int64_t tenant, json_t **out, struct s
 	if (step != SQLITE_DONE) {
 		json_decref(*out);
 		*out = NULL;
-		return db_error(st, err, "cannot read scores");
+		return ss_store_db_error(st, err, "cannot read scores");
 	}
 	return 0;
 }
@@ -574,7 +633,7 @@ int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, 
 		    "WHERE tenant = ?1 AND id = (SELECT max(id) FROM control_states d "
 		    "WHERE d.tenant = c.tenant AND d.control = c.control) ORDER BY control",
 		    -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, err, "cannot read control states");
+		return ss_store_db_error(st, err, "cannot read control states");
 	sqlite3_bind_int64(s, 1, tenant);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct ss_state *x;
@@ -602,7 +661,7 @@ int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, 
 	}
 	sqlite3_finalize(s);
 	if (step != SQLITE_DONE)
-		return db_error(st, err, "cannot read control states");
+		return ss_store_db_error(st, err, "cannot read control states");
 	return 0;
 }
 
@@ -623,15 +682,15 @@ int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_stat
 	ss_time_format(state->at, at);
 	if (state->expires)
 		ss_time_format(state->expires, exp);
-	if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
+	if ((rc = ss_store_exec(st, "BEGIN IMMEDIATE", err)))
 		goto out;
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO control_states (tenant, control, state, reason, author, at, "
 			       "expires, excludes) "
 			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 			       -1, &s, NULL) != SQLITE_OK) {
-		rc = db_error(st, err, "cannot record the control state");
-		exec(st, "ROLLBACK", NULL);
+		rc = ss_store_db_error(st, err, "cannot record the control state");
+		ss_store_exec(st, "ROLLBACK", NULL);
 		goto out;
 	}
 	sqlite3_bind_int64(s, 1, tenant);
@@ -646,11 +705,11 @@ int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_stat
 		sqlite3_bind_null(s, 7);
 	sqlite3_bind_text(s, 8, exj, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = db_error(st, err, "cannot record the control state");
-		exec(st, "ROLLBACK", NULL);
+		rc = ss_store_db_error(st, err, "cannot record the control state");
+		ss_store_exec(st, "ROLLBACK", NULL);
 		goto out;
 	}
-	rc = exec(st, "COMMIT", err);
+	rc = ss_store_exec(st, "COMMIT", err);
 out:
 	sqlite3_finalize(s);
 	free(exj);
@@ -670,7 +729,7 @@ int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *cont
 			       -1, &s, NULL) != SQLITE_OK) {
 		json_decref(*out);
 		*out = NULL;
-		return db_error(st, err, "cannot read control states");
+		return ss_store_db_error(st, err, "cannot read control states");
 	}
 	sqlite3_bind_int64(s, 1, tenant);
 	sqlite3_bind_text(s, 2, control, -1, SQLITE_TRANSIENT);
@@ -692,7 +751,7 @@ int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *cont
 	if (step != SQLITE_DONE) {
 		json_decref(*out);
 		*out = NULL;
-		return db_error(st, err, "cannot read control states");
+		return ss_store_db_error(st, err, "cannot read control states");
 	}
 	return 0;
 }
@@ -712,7 +771,7 @@ int ss_store_put_snapshot(struct ss_store *st, const char *tenant_id, const char
 
 	*existed = false;
 	*stored_bytes = 0;
-	if ((rc = exec(st, "BEGIN IMMEDIATE", err)))
+	if ((rc = ss_store_exec(st, "BEGIN IMMEDIATE", err)))
 		goto done;
 	rc = ss_store_tenant(st, tenant_id, tenant_name, rename, &tenant, err);
 	if (rc)
@@ -743,7 +802,7 @@ int ss_store_put_snapshot(struct ss_store *st, const char *tenant_id, const char
 	s = NULL;
 	if (have > 0) {
 		*existed = true;
-		rc = exec(st, "COMMIT", err);
+		rc = ss_store_exec(st, "COMMIT", err);
 		goto done;
 	}
 	if (sqlite3_prepare_v2(st->db,
@@ -773,13 +832,13 @@ int ss_store_put_snapshot(struct ss_store *st, const char *tenant_id, const char
 	}
 	sqlite3_finalize(s);
 	s = NULL;
-	rc = exec(st, "COMMIT", err);
+	rc = ss_store_exec(st, "COMMIT", err);
 	goto done;
 fail:
-	rc = db_error(st, err, "cannot store the snapshot");
+	rc = ss_store_db_error(st, err, "cannot store the snapshot");
 out:
 	sqlite3_finalize(s);
-	exec(st, "ROLLBACK", NULL);
+	ss_store_exec(st, "ROLLBACK", NULL);
 done:
 	free(now);
 	return rc;
@@ -799,7 +858,7 @@ int ss_store_stored_snapshots(struct ss_store *st, int64_t tenant, json_t **out,
 		    -1, &s, NULL) != SQLITE_OK) {
 		json_decref(*out);
 		*out = NULL;
-		return db_error(st, err, "cannot read snapshots");
+		return ss_store_db_error(st, err, "cannot read snapshots");
 	}
 	sqlite3_bind_int64(s, 1, tenant);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
@@ -813,7 +872,7 @@ int ss_store_stored_snapshots(struct ss_store *st, int64_t tenant, json_t **out,
 	if (step != SQLITE_DONE) {
 		json_decref(*out);
 		*out = NULL;
-		return db_error(st, err, "cannot read snapshots");
+		return ss_store_db_error(st, err, "cannot read snapshots");
 	}
 	return 0;
 }
@@ -842,7 +901,7 @@ int ss_store_snapshot_files(struct ss_store *st, int64_t row, struct ss_stored_f
 		    st->db,
 		    "SELECT name, size, codec, data FROM snapshot_files WHERE snapshot = ?1 ORDER BY name",
 		    -1, &s, NULL) != SQLITE_OK)
-		return db_error(st, err, "cannot read snapshot files");
+		return ss_store_db_error(st, err, "cannot read snapshot files");
 	sqlite3_bind_int64(s, 1, row);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		struct ss_stored_file *f;
@@ -870,7 +929,7 @@ int ss_store_snapshot_files(struct ss_store *st, int64_t row, struct ss_stored_f
 		f->data[f->len] = '\0';
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = db_error(st, err, "cannot read snapshot files");
+		rc = ss_store_db_error(st, err, "cannot read snapshot files");
 	sqlite3_finalize(s);
 	if (rc) {
 		ss_error_at(err, st->path, 0, 0);

@@ -18,7 +18,7 @@
 #include "base/error.h"
 #include "score/engine.h"
 
-#define SS_STORE_SCHEMA_VERSION 2
+#define SS_STORE_SCHEMA_VERSION 3
 
 struct ss_store {
 	sqlite3 *db; /* connection, owned */
@@ -107,5 +107,10 @@ void ss_stored_files_free(struct ss_stored_file *files, size_t n);
  */
 int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name, bool rename, int64_t *row,
 		    struct ss_error *err);
+
+/* Runs sql (no results); SS_ESTORE naming the store on failure. For the store's own modules. */
+int ss_store_exec(struct ss_store *st, const char *sql, struct ss_error *err);
+/* Records "WHAT: sqlite's message" for the store file and returns SS_ESTORE. */
+int ss_store_db_error(struct ss_store *st, struct ss_error *err, const char *what);
 
 #endif
