@@ -17,6 +17,7 @@
  */
 #include "base/csv.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,26 @@ static long count_lf(const char *s, size_t len)
 	}
 }
 
+/* Parity (0 or 1) of the number of '"' in s[0..len), eight bytes at a time. */
+static unsigned quote_parity(const char *s, size_t len)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL, quotes = 0x2222222222222222ULL;
+	uint64_t marks = 0;
+	unsigned parity = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v;
+		memcpy(&v, s + i, 8);
+		v ^= quotes;
+		/* Bit 7 of each byte that was '"', nothing else (exact, no carries across bytes). */
+		marks ^= ~(((v & low7) + low7) | v | low7);
+	}
+	for (; i < len; i++)
+		parity ^= s[i] == '"';
+	return parity ^ (unsigned)__builtin_parityll(marks);
+}
+
 /*
  * Scans rows by quote parity from s (a row start) to e. Returns the end (just
  * past its LF) of the first row when first is true, else of the last row a
@@ -51,35 +72,25 @@ static long count_lf(const char *s, size_t len)
  */
 static const char *scan_rows(const char *s, const char *e, bool first, long *lines)
 {
-	const char *cut = NULL, *q, *nl, *close;
-	long n = 0, cut_n = 0;
+	const char *cut = NULL, *nl;
+	unsigned odd = 0;
+	long n = 0;
 
 	*lines = 0;
-	if (s >= e)
-		return NULL;
-	q = memchr(s, '"', (size_t)(e - s));
-	nl = memchr(s, '\n', (size_t)(e - s));
-	while (nl) {
-		if (!q || nl < q) {
-			n++;
-			cut = nl + 1;
-			cut_n = n;
-			if (first || cut == e)
-				break;
-			nl = memchr(cut, '\n', (size_t)(e - cut));
-			continue;
-		}
-		/* A quoted stretch from q to its closing quote: its LFs end no row. */
-		close = q + 1 < e ? memchr(q + 1, '"', (size_t)(e - q - 1)) : NULL;
-		if (!close)
+	while (s < e) {
+		nl = memchr(s, '\n', (size_t)(e - s));
+		if (!nl)
 			break;
-		while (nl && nl < close) {
-			n++;
-			nl = memchr(nl + 1, '\n', (size_t)(e - nl - 1));
+		odd ^= quote_parity(s, (size_t)(nl - s));
+		n++;
+		s = nl + 1;
+		if (!odd) {
+			cut = s;
+			*lines = n;
+			if (first)
+				break;
 		}
-		q = close + 1 < e ? memchr(close + 1, '"', (size_t)(e - close - 1)) : NULL;
 	}
-	*lines = cut_n;
 	return cut;
 }
 
