@@ -149,14 +149,94 @@ static int user_type_byname(struct ss_slice s)
 	return -1;
 }
 
-/* Member of the record by its Management Activity name, or its Sentinel alias. */
-static ss_jv member(struct ss_audit_rec *r, const char *name, const char *alias)
-{
-	ss_jv v = ss_json_get(&r->doc, r->root, name);
+/* The top-level members the normaliser reads, found in one pass over the record's keys. */
+enum {
+	K_CREATIONTIME,
+	K_TIMEGENERATED,
+	K_ID,
+	K_OFFICEID,
+	K_OPERATION,
+	K_WORKLOAD,
+	K_OFFICEWORKLOAD,
+	K_RESULTSTATUS,
+	K_RECORDTYPE,
+	K_USERTYPE,
+	K_USERID,
+	K_CLIENTIP,
+	K_CLIENT_IPADDRESS,
+	K_ACTORIPADDRESS,
+	K_CLIENTIPADDRESS,
+	K_ERRORNUMBER,
+	K_LOGONERROR,
+	K_COUNT
+};
 
-	if (v == SS_JNONE && alias)
-		v = ss_json_get(&r->doc, r->root, alias);
-	return v;
+static const struct {
+	const char *name;
+	size_t len;
+} wanted[K_COUNT] = {
+#define W(s)                                                                                                 \
+	{                                                                                                    \
+		s, sizeof(s) - 1                                                                             \
+	}
+	W("CreationTime"),     W("TimeGenerated"),  W("Id"),
+	W("OfficeId"),	       W("Operation"),	    W("Workload"),
+	W("OfficeWorkload"),   W("ResultStatus"),   W("RecordType"),
+	W("UserType"),	       W("UserId"),	    W("ClientIP"),
+	W("Client_IPAddress"), W("ActorIpAddress"), W("ClientIPAddress"),
+	W("ErrorNumber"),      W("LogonError"),
+#undef W
+};
+
+/*
+ * The wanted names by length (0..16): indexes into wanted[], ended by
+ * K_COUNT, so a key is compared only with the names of its own length.
+ */
+static const uint8_t by_len[17][5] = {
+	[0] = {K_COUNT},
+	[1] = {K_COUNT},
+	[2] = {K_ID, K_COUNT},
+	[3] = {K_COUNT},
+	[4] = {K_COUNT},
+	[5] = {K_COUNT},
+	[6] = {K_USERID, K_COUNT},
+	[7] = {K_COUNT},
+	[8] = {K_OFFICEID, K_WORKLOAD, K_USERTYPE, K_CLIENTIP, K_COUNT},
+	[9] = {K_OPERATION, K_COUNT},
+	[10] = {K_RECORDTYPE, K_LOGONERROR, K_COUNT},
+	[11] = {K_ERRORNUMBER, K_COUNT},
+	[12] = {K_CREATIONTIME, K_RESULTSTATUS, K_COUNT},
+	[13] = {K_TIMEGENERATED, K_COUNT},
+	[14] = {K_OFFICEWORKLOAD, K_ACTORIPADDRESS, K_COUNT},
+	[15] = {K_CLIENTIPADDRESS, K_COUNT},
+	[16] = {K_CLIENT_IPADDRESS, K_COUNT},
+};
+
+/* Fills f[k] with the first member named wanted[k] (exact names, as Graph and the API write them). */
+static void find_members(struct ss_audit_rec *r, ss_jv f[K_COUNT])
+{
+	const struct ss_json *doc = &r->doc;
+	uint32_t k, end;
+	size_t w, slot;
+
+	for (w = 0; w < K_COUNT; w++)
+		f[w] = SS_JNONE;
+	/* the root's members: key node, then the value's subtree (shallow: one node each) */
+	end = doc->nodes[r->root].next;
+	for (k = r->root + 1; k < end; k = doc->nodes[k + 1].next) {
+		const struct ss_jnode *kn = &doc->nodes[k];
+		struct ss_slice name = {doc->src + kn->off, kn->len};
+		if (name.len < 2 || name.len > 16)
+			continue;
+		if (kn->escaped)
+			name = ss_json_str(doc, k, &r->scratch[SS_AF_TMP], NULL);
+		for (slot = 0; (w = by_len[name.len][slot]) < K_COUNT; slot++) {
+			if (f[w] == SS_JNONE && memcmp(wanted[w].name, name.ptr, name.len) == 0) {
+				f[w] = k + 1;
+				break;
+			}
+		}
+	}
 }
 
 static struct ss_slice str_of(struct ss_audit_rec *r, ss_jv v, int slot)
@@ -180,9 +260,9 @@ static bool is_service(struct ss_slice u, int user_type)
 }
 
 /* Error code of a sign-in: 0 for none / success codes, 1 for a failure code, -1 when absent. */
-static int signin_error(struct ss_audit_rec *r)
+static int signin_error(struct ss_audit_rec *r, const ss_jv f[K_COUNT])
 {
-	ss_jv v = ss_json_get(&r->doc, r->root, "ErrorNumber");
+	ss_jv v = f[K_ERRORNUMBER];
 	int64_t n;
 	struct ss_slice s;
 
@@ -196,7 +276,7 @@ static int signin_error(struct ss_audit_rec *r)
 		if (ss_json_int(&r->doc, v, &n))
 			return n == 0 || n == 50140 ? 0 : 1;
 	}
-	v = ss_json_get(&r->doc, r->root, "LogonError");
+	v = f[K_LOGONERROR];
 	if (v != SS_JNONE && ss_json_type(&r->doc, v) == SS_JSTRING) {
 		s = str_of(r, v, SS_AF_TMP);
 		return s.len == 0 ? 0 : 1;
@@ -204,7 +284,7 @@ static int signin_error(struct ss_audit_rec *r)
 	return -1;
 }
 
-static enum ss_signin classify_signin(struct ss_audit_rec *r)
+static enum ss_signin classify_signin(struct ss_audit_rec *r, const ss_jv f[K_COUNT])
 {
 	struct ss_slice op = r->operation;
 	int e;
@@ -214,13 +294,91 @@ static enum ss_signin classify_signin(struct ss_audit_rec *r)
 	if (!ss_slice_eq(op, "UserLoggedIn") && !ss_slice_eq(op, "PasswordLogonInitialAuthUsingPassword") &&
 	    !ss_slice_eq(op, "MailboxLogin"))
 		return SS_SIGNIN_NONE;
-	e = signin_error(r);
+	e = signin_error(r, f);
 	if (e >= 0)
 		return e ? SS_SIGNIN_FAIL : SS_SIGNIN_OK;
 	/* Old records without error fields: only then does ResultStatus say it. */
 	if (ss_slice_eqi(r->result, "failed") || ss_slice_eqi(r->result, "failure"))
 		return SS_SIGNIN_FAIL;
 	return SS_SIGNIN_OK;
+}
+
+/*
+ * Dotted-quad IPv4 without leading zeros is already canonical: checked and
+ * copied here, since inet_pton + inet_ntop cost more than parsing the record.
+ */
+static bool ipv4_fast(const char *p, size_t n, char out[48])
+{
+	size_t i, digits = 0, dots = 0;
+	unsigned v = 0;
+
+	if (n < 7 || n > 15)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+		if (c >= '0' && c <= '9') {
+			if (digits && v == 0)
+				return false; /* a leading zero: let inet_pton judge */
+			v = v * 10 + (unsigned)(c - '0');
+			if (++digits > 3 || v > 255)
+				return false;
+		} else if (c == '.' && digits) {
+			dots++;
+			digits = 0;
+			v = 0;
+		} else {
+			return false;
+		}
+	}
+	if (dots != 3 || !digits)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* RFC 5952 text of an IPv6 address (inet_ntop formats each group with sprintf: too slow here). */
+static void ipv6_format(const unsigned char a[16], char out[48])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned g[8];
+	int i, best = -1, bestlen = 0, run = 0;
+	size_t o = 0;
+
+	for (i = 0; i < 8; i++)
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i < 8; i++) {
+		run = g[i] == 0 ? run + 1 : 0;
+		if (run > bestlen) {
+			bestlen = run;
+			best = i - run + 1;
+		}
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			out[o++] = ':';
+			if (i == 0)
+				out[o++] = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		{
+			unsigned v = g[i];
+			int shift, started = 0;
+			for (shift = 12; shift >= 0; shift -= 4) {
+				unsigned d = (v >> shift) & 15;
+				if (d || started || shift == 0) {
+					out[o++] = hex[d];
+					started = 1;
+				}
+			}
+		}
+		if (i < 7)
+			out[o++] = ':';
+	}
+	out[o] = '\0';
 }
 
 bool ss_audit_ip(struct ss_slice raw, char out[48])
@@ -254,6 +412,8 @@ bool ss_audit_ip(struct ss_slice raw, char out[48])
 	}
 	if (n == 0 || n >= sizeof(tmp))
 		return false;
+	if (ipv4_fast(p, n, out))
+		return true;
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
 	if (inet_pton(AF_INET, tmp, addr) == 1)
@@ -263,7 +423,8 @@ bool ss_audit_ip(struct ss_slice raw, char out[48])
 		static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		if (memcmp(addr, mapped, 12) == 0)
 			return inet_ntop(AF_INET, addr + 12, out, 48) != NULL;
-		return inet_ntop(AF_INET6, addr, out, 48) != NULL;
+		ipv6_format(addr, out);
+		return true;
 	}
 	out[0] = '\0';
 	return false;
@@ -286,49 +447,66 @@ static void lower_into(struct ss_buf *b, struct ss_slice s)
 
 int ss_audit_rec_parse(struct ss_audit_rec *r, const char *text, size_t len, struct ss_error *err)
 {
-	int rc;
-	ss_jv v;
+	ss_jv f[K_COUNT], v;
 	struct ss_slice s;
 	char ipbuf[48];
+	int rc;
 
 	r->root = SS_JNONE;
-	rc = ss_json_parse(&r->doc, text, len, err);
+	r->text = text;
+	r->len = len;
+	r->full = false;
+	rc = ss_json_parse_shallow(&r->doc, text, len, err);
 	if (rc)
 		return rc;
 	r->root = ss_json_root(&r->doc);
 	if (ss_json_type(&r->doc, r->root) != SS_JOBJECT)
 		return ss_error_set(err, SS_EINVAL, "an audit record must be a JSON object");
-	r->sentinel = ss_json_get(&r->doc, r->root, "CreationTime") == SS_JNONE &&
-		      ss_json_get(&r->doc, r->root, "TimeGenerated") != SS_JNONE;
+	find_members(r, f);
+	r->sentinel = f[K_CREATIONTIME] == SS_JNONE && f[K_TIMEGENERATED] != SS_JNONE;
 
-	v = member(r, "CreationTime", "TimeGenerated");
+	v = r->sentinel ? f[K_TIMEGENERATED] : f[K_CREATIONTIME];
 	s = str_of(r, v, SS_AF_TIME);
 	if (s.len == 0 || ss_time_parse(s.ptr, s.len, &r->time)) {
 		rc = ss_error_set(err, SS_EINVAL, v == SS_JNONE ? "missing" : "not a valid timestamp");
 		ss_error_field(err, r->sentinel ? "TimeGenerated" : "CreationTime");
 		return rc;
 	}
-	r->id = str_of(r, member(r, "Id", "OfficeId"), SS_AF_ID);
-	r->operation = str_of(r, member(r, "Operation", NULL), SS_AF_OP);
-	r->workload = str_of(r, member(r, "Workload", "OfficeWorkload"), SS_AF_WORKLOAD);
-	r->result = str_of(r, member(r, "ResultStatus", NULL), SS_AF_RESULT);
-	r->record_type = enum_value(r, member(r, "RecordType", NULL), ss_audit_record_type);
-	r->user_type = enum_value(r, member(r, "UserType", NULL), user_type_byname);
-	s = str_of(r, member(r, "UserId", NULL), SS_AF_TMP);
+	r->id = str_of(r, f[K_ID] != SS_JNONE ? f[K_ID] : f[K_OFFICEID], SS_AF_ID);
+	r->operation = str_of(r, f[K_OPERATION], SS_AF_OP);
+	r->workload =
+		str_of(r, f[K_WORKLOAD] != SS_JNONE ? f[K_WORKLOAD] : f[K_OFFICEWORKLOAD], SS_AF_WORKLOAD);
+	r->result = str_of(r, f[K_RESULTSTATUS], SS_AF_RESULT);
+	r->record_type = enum_value(r, f[K_RECORDTYPE], ss_audit_record_type);
+	r->user_type = enum_value(r, f[K_USERTYPE], user_type_byname);
+	s = str_of(r, f[K_USERID], SS_AF_TMP);
 	lower_into(&r->scratch[SS_AF_USER], s);
 	r->user = (struct ss_slice){r->scratch[SS_AF_USER].ptr ? r->scratch[SS_AF_USER].ptr : "",
 				    r->scratch[SS_AF_USER].len};
 	r->service = is_service(r->user, r->user_type);
 
 	r->ip[0] = '\0';
-	s = str_of(r, member(r, "ClientIP", "Client_IPAddress"), SS_AF_IP);
+	s = str_of(r, f[K_CLIENTIP] != SS_JNONE ? f[K_CLIENTIP] : f[K_CLIENT_IPADDRESS], SS_AF_IP);
 	if (!ss_audit_ip(s, ipbuf)) {
-		s = str_of(r, member(r, "ActorIpAddress", "ClientIPAddress"), SS_AF_IP);
+		s = str_of(r, f[K_ACTORIPADDRESS] != SS_JNONE ? f[K_ACTORIPADDRESS] : f[K_CLIENTIPADDRESS],
+			   SS_AF_IP);
 		ss_audit_ip(s, ipbuf);
 	}
 	memcpy(r->ip, ipbuf, sizeof(r->ip));
-	r->signin = classify_signin(r);
+	r->signin = classify_signin(r, f);
 	return 0;
+}
+
+/* Puts the whole record on the tape (the first parse kept the top level only). */
+static void ensure_full(struct ss_audit_rec *r)
+{
+	if (r->full || r->root == SS_JNONE)
+		return;
+	/* the text was validated already, so this cannot fail */
+	if (ss_json_parse(&r->doc, r->text, r->len, NULL) != 0)
+		SS_BUG("a validated record failed to parse");
+	r->root = ss_json_root(&r->doc);
+	r->full = true;
 }
 
 /* In an array of {Name, Value} entries, the entry named name[0..n): its Value / NewValue. */
@@ -412,12 +590,15 @@ static ss_jv step(struct ss_audit_rec *r, ss_jv cur, const char *seg, size_t n, 
 
 ss_jv ss_audit_field(struct ss_audit_rec *r, const char *path, size_t pathlen)
 {
-	ss_jv cur = r->root;
+	ss_jv cur;
 	size_t pos = 0;
 	bool top = true;
 
-	if (cur == SS_JNONE || pathlen == 0)
+	if (r->root == SS_JNONE || pathlen == 0)
 		return SS_JNONE;
+	if (memchr(path, '.', pathlen))
+		ensure_full(r);
+	cur = r->root;
 	while (pos < pathlen) {
 		const char *seg = path + pos;
 		const char *dot = memchr(seg, '.', pathlen - pos);

@@ -51,6 +51,9 @@ enum {
 struct ss_audit_rec {
 	struct ss_json doc;		    /* the parsed record (tape), owned */
 	ss_jv root;			    /* the record object */
+	const char *text;		    /* the record text, borrowed */
+	size_t len;			    /* its length */
+	bool full;			    /* the tape holds nested values too (parsed on demand) */
 	bool sentinel;			    /* OfficeActivity (Sentinel) field names */
 	ss_time_ms time;		    /* CreationTime, epoch ms UTC */
 	struct ss_slice id;		    /* Id (OfficeId), decoded; empty when absent */

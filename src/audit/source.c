@@ -361,9 +361,37 @@ static int put_text(struct ss_audit_reader *r, const unsigned char *p, size_t n,
 	return 0;
 }
 
+/* Plain UTF-8 past its first block: read straight into the text buffer, saving a copy. */
+static int read_direct(struct ss_audit_reader *r, struct ss_error *err)
+{
+	ssize_t k;
+
+	if (ss_buf_grow(&r->text, RAW_BLOCK + 1))
+		return fail(r, err, SS_ETOOBIG, r->line, "%s", "text buffer over its limit");
+	do {
+		k = read(r->fd, r->text.ptr + r->text.len, RAW_BLOCK);
+	} while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return fail(r, err, SS_EIO, 0, "read error: %s", strerror(errno));
+	if (k == 0) {
+		r->raw_eof = true;
+		r->eof = true;
+		return 0;
+	}
+	r->text.len += (size_t)k;
+	r->text.ptr[r->text.len] = '\0';
+	r->raw_bytes += (uint64_t)k;
+	r->text_bytes += (uint64_t)k;
+	return 0;
+}
+
 static int decode_more(struct ss_audit_reader *r, struct ss_error *err)
 {
 	int rc;
+
+	if (r->codec == CODEC_PLAIN && r->enc_known && !r->utf16 && !r->mem && r->raw_pos >= r->raw_len &&
+	    !r->raw_eof)
+		return read_direct(r, err);
 
 	if (r->raw_pos >= r->raw_len && !r->raw_eof) {
 		rc = read_raw(r, err);

@@ -650,7 +650,7 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 	struct worker_arg *args = NULL;
 	pthread_t *tids = NULL;
 	struct ss_acc run;
-	uint64_t seq = 0, batch_bytes = 0, bytes = 0, total = 0, batch_max = BATCH_BYTES, raw_done = 0;
+	uint64_t seq = 0, batch_bytes = 0, total = 0, batch_max = BATCH_BYTES, raw_done = 0;
 	double t0 = now_s(), last_draw = 0;
 	const char *env;
 	size_t i;
@@ -744,7 +744,6 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 			j.input = (uint32_t)i;
 			j.seq = seq++;
 			batch_bytes += j.chunk.len;
-			bytes += j.chunk.len;
 			push(&p, &j);
 			if (o->progress && now_s() - last_draw > 0.2) {
 				last_draw = now_s();

@@ -250,7 +250,8 @@ static int fail(const unsigned char *s, size_t len, size_t at, const char *msg, 
 	return SS_EPARSE;
 }
 
-int ss_json_parse(struct ss_json *doc, const char *src, size_t len, struct ss_error *err)
+/* keep: the deepest nesting level whose values go on the tape (0 = the root only). */
+static int parse(struct ss_json *doc, const char *src, size_t len, int keep, struct ss_error *err)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	struct {
@@ -280,7 +281,13 @@ value:
 	case '[':
 		if (depth == MAX_DEPTH)
 			return fail(s, len, i, "nesting too deep", err);
-		idx = push(doc, c == '{' ? SS_JOBJECT : SS_JARRAY, i, 0);
+		if (depth <= keep) {
+			idx = push(doc, c == '{' ? SS_JOBJECT : SS_JARRAY, i, 0);
+			/* a container whose children stay off the tape is marked */
+			doc->nodes[idx].escaped = depth == keep;
+		} else {
+			idx = UINT32_MAX;
+		}
 		st[depth].node = idx;
 		st[depth].count = 0;
 		st[depth].obj = c == '{';
@@ -296,26 +303,31 @@ value:
 	case '"':
 		if (scan_string(s, len, i, &end, &escaped, &at, &msg))
 			return fail(s, len, at, msg, err);
-		idx = push(doc, SS_JSTRING, i + 1, end - i - 2);
-		doc->nodes[idx].escaped = escaped;
+		if (depth <= keep) {
+			idx = push(doc, SS_JSTRING, i + 1, end - i - 2);
+			doc->nodes[idx].escaped = escaped;
+		}
 		i = end;
 		break;
 	case 't':
 		if (len - i < 4 || memcmp(s + i, "true", 4) != 0)
 			return fail(s, len, i, "invalid literal", err);
-		push(doc, SS_JTRUE, i, 4);
+		if (depth <= keep)
+			push(doc, SS_JTRUE, i, 4);
 		i += 4;
 		break;
 	case 'f':
 		if (len - i < 5 || memcmp(s + i, "false", 5) != 0)
 			return fail(s, len, i, "invalid literal", err);
-		push(doc, SS_JFALSE, i, 5);
+		if (depth <= keep)
+			push(doc, SS_JFALSE, i, 5);
 		i += 5;
 		break;
 	case 'n':
 		if (len - i < 4 || memcmp(s + i, "null", 4) != 0)
 			return fail(s, len, i, "invalid literal", err);
-		push(doc, SS_JNULL, i, 4);
+		if (depth <= keep)
+			push(doc, SS_JNULL, i, 4);
 		i += 4;
 		break;
 	default:
@@ -323,7 +335,8 @@ value:
 			return fail(s, len, i, "unexpected character", err);
 		if (scan_number(s, len, i, &end, &at))
 			return fail(s, len, at, "invalid number", err);
-		push(doc, SS_JNUMBER, i, end - i);
+		if (depth <= keep)
+			push(doc, SS_JNUMBER, i, end - i);
 		i = end;
 		break;
 	}
@@ -347,7 +360,7 @@ after_value:
 	return fail(s, len, i, st[depth - 1].obj ? "expected ',' or '}'" : "expected ',' or ']'", err);
 close:
 	depth--;
-	{
+	if (st[depth].node != UINT32_MAX) {
 		struct ss_jnode *n = &doc->nodes[st[depth].node];
 		n->next = doc->n;
 		n->count = st[depth].count > COUNT_MAX ? COUNT_MAX : st[depth].count;
@@ -361,8 +374,10 @@ key:
 		return fail(s, len, i, "expected a string key", err);
 	if (scan_string(s, len, i, &end, &escaped, &at, &msg))
 		return fail(s, len, at, msg, err);
-	idx = push(doc, SS_JSTRING, i + 1, end - i - 2);
-	doc->nodes[idx].escaped = escaped;
+	if (depth <= keep) {
+		idx = push(doc, SS_JSTRING, i + 1, end - i - 2);
+		doc->nodes[idx].escaped = escaped;
+	}
 	i = skip_ws(s, len, end);
 	if (i >= len || s[i] != ':')
 		return fail(s, len, i, "expected ':'", err);
@@ -373,6 +388,16 @@ done:
 	if (i != len)
 		return fail(s, len, i, "trailing garbage", err);
 	return 0;
+}
+
+int ss_json_parse(struct ss_json *doc, const char *src, size_t len, struct ss_error *err)
+{
+	return parse(doc, src, len, MAX_DEPTH, err);
+}
+
+int ss_json_parse_shallow(struct ss_json *doc, const char *src, size_t len, struct ss_error *err)
+{
+	return parse(doc, src, len, 1, err);
 }
 
 enum ss_jtype ss_json_type(const struct ss_json *doc, ss_jv v)

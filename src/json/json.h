@@ -44,12 +44,13 @@ typedef uint32_t ss_jv;
 #define SS_JNONE ((ss_jv)UINT32_MAX)
 
 struct ss_jnode {
-	uint32_t type : 3;    /* enum ss_jtype */
-	uint32_t escaped : 1; /* strings: body holds a backslash escape */
-	uint32_t count : 28;  /* containers: elements (array) or members (object), saturating */
-	uint32_t next;	      /* index of the node after this value's whole subtree */
-	uint32_t off;	      /* strings: first byte after the opening quote; others: first byte */
-	uint32_t len;	      /* strings: body bytes between the quotes; numbers: text bytes */
+	uint32_t type : 3; /* enum ss_jtype */
+	uint32_t
+		escaped : 1; /* strings: body holds a backslash escape; containers: children not on the tape */
+	uint32_t count : 28; /* containers: elements (array) or members (object), saturating */
+	uint32_t next;	     /* index of the node after this value's whole subtree */
+	uint32_t off;	     /* strings: first byte after the opening quote; others: first byte */
+	uint32_t len;	     /* strings: body bytes between the quotes; numbers: text bytes */
 };
 
 struct ss_json {
@@ -72,6 +73,15 @@ void ss_json_release(struct ss_json *doc);
  * one doc allocates nothing once it has grown.
  */
 int ss_json_parse(struct ss_json *doc, const char *src, size_t len, struct ss_error *err);
+
+/*
+ * The same validation, but only the root and its direct members go on the
+ * tape: values nested deeper are checked, not recorded, and their
+ * containers have no children on the tape (iteration finds none;
+ * ss_json_raw gives their text, to parse fully when needed). The audit
+ * scanner reads top-level fields of millions of records this way.
+ */
+int ss_json_parse_shallow(struct ss_json *doc, const char *src, size_t len, struct ss_error *err);
 
 /* The root value (0) of a parsed document. */
 static inline ss_jv ss_json_root(const struct ss_json *doc)
