@@ -79,12 +79,13 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli);
 
 /*
  * Ingests audit inputs into the store (the tenant of --tenant, else the
- * latest, else "default") and prints the summary (--json: the summary
- * document) unless quiet. progress: 1 on, 0 off, -1 when stderr is a
+ * latest, else "default"). Without summary, prints the run's summary
+ * (--json: the document); with it, prints nothing and hands the document
+ * over (new reference). progress: 1 on, 0 off, -1 when stderr is a
  * terminal. Returns an exit code. Shared by `audit ingest` and `demo`.
  */
 int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
-			size_t memory, size_t max_record, int progress, bool quiet);
+			size_t memory, size_t max_record, int progress, json_t **summary);
 
 /*
  * Re-scores the stored snapshot `row` (its files written to a private

@@ -222,7 +222,7 @@ static int audit_tenant(const struct ss_cli *cli, struct ss_store *st, int64_t *
 }
 
 int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
-			size_t memory, size_t max_record, int progress, bool quiet)
+			size_t memory, size_t max_record, int progress, json_t **summary)
 {
 	struct ss_error err;
 	struct ss_store st;
@@ -251,11 +251,11 @@ int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, 
 		json_decref(sum);
 		return ss_cli_fail(&err);
 	}
-	if (quiet) {
-		json_decref(sum);
-		return SS_EXIT_OK;
-	}
 	rc = any_input_error(sum) ? SS_EXIT_ERROR : SS_EXIT_OK;
+	if (summary) {
+		*summary = sum;
+		return rc;
+	}
 	if (cli->json) {
 		ss_cli_print_json(sum);
 	} else {
@@ -531,7 +531,7 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 		if (grep_opts)
 			return ss_cli_usage_error(usage, "filters are for 'audit grep'");
 		return ss_cli_audit_ingest(cli, argv + optind, (size_t)(argc - optind), threads, memory,
-					   max_record, progress, false);
+					   max_record, progress, NULL);
 	}
 	return audit_grep(argv + optind, (size_t)(argc - optind), &f, threads, max_record, all);
 }

@@ -1,4 +1,4 @@
-/* cmd_demo.c - `secscore demo`: write a realistic demo tenant, score it, record it, summarise. */
+/* cmd_demo.c - `secscore demo`: write a demo tenant and its audit log, score it, record it, summarise. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,20 +7,32 @@
 #include "base/buf.h"
 #include "base/time.h"
 #include "cli/cli.h"
+#include "demo/audit.h"
 #include "demo/demo.h"
 #include "output/summary.h"
 
 static const char usage[] =
-	"usage: secscore demo [--out DIR] [--db FILE] [--seed N] [--users N] [--json]\n"
+	"usage: secscore demo [--out DIR] [--db FILE] [--seed N] [--users N] [--days N]\n"
+	"                     [--events-per-user-day N] [--audit-only | --no-audit] [--no-stories] [--json]\n"
 	"\n"
-	"Writes a realistic demo tenant's snapshot to DIR/snapshot/ (default ./secscore-demo),\n"
-	"scores it, records the score in the store and prints the summary. The same seed and\n"
-	"user count give the same tenant (set SECSCORE_NOW to fix the clock as well).\n"
+	"Writes a realistic demo tenant's snapshot to DIR/snapshot/ (default ./secscore-demo) and\n"
+	"its unified audit log to DIR/audit/ (one NDJSON file per day, with planted attack\n"
+	"stories), scores the snapshot, records the score in the store and prints the summary.\n"
+	"The same seed and user count give the same tenant (set SECSCORE_NOW to fix the clock\n"
+	"as well); the same options give byte-identical files.\n"
 	"\n"
-	"  --out DIR    where to write (default ./secscore-demo)\n"
-	"  --seed N     random seed (default 1)\n"
-	"  --users N    number of users (default 800, at most 10,000,000)\n"
-	"  --json       print the score as a Graph secureScore object instead of the summary\n";
+	"  --out DIR                 where to write (default ./secscore-demo)\n"
+	"  --seed N                  random seed (default 1)\n"
+	"  --users N                 number of users (default 800, at most 10,000,000)\n"
+	"  --days N                  days of audit log before today (default 30, 1 to 400)\n"
+	"  --events-per-user-day N   average audit records per user and day (default 3 for the demo,\n"
+	"                            20 with --audit-only; 1 to 10000)\n"
+	"  --audit-only              write only DIR/audit/: no snapshot, no score, no store; print\n"
+	"                            the files, records, bytes and the planted stories\n"
+	"  --no-audit                do not write the audit log\n"
+	"  --no-stories              no attack stories in the audit log\n"
+	"  --json                    print the score as a Graph secureScore object instead of the\n"
+	"                            summary (with --audit-only: what was written, as JSON)\n";
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
 {
@@ -37,14 +49,98 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 	return 0;
 }
 
+enum {
+	OPT_DAYS = 2000,
+	OPT_EVENTS,
+	OPT_AUDIT_ONLY,
+	OPT_NO_AUDIT,
+	OPT_NO_STORIES
+};
+
+static void print_stories(const struct ss_demo_audit_result *res)
+{
+	unsigned i;
+
+	if (!res->nstories)
+		return;
+	printf("\nAttack stories planted (UTC):\n");
+	for (i = 0; i < res->nstories; i++) {
+		const struct ss_demo_story *s = &res->stories[i];
+		char start[32], end[32];
+		ss_time_format(s->start, start);
+		ss_time_format(s->end, end);
+		printf("  %u. %-29s %.10s %.8s-%.8s  %-15s %s\n", s->number, s->title, start, start + 11,
+		       end + 11, s->ip, s->user);
+		printf("     %s\n", s->detail);
+	}
+}
+
+static json_t *result_json(const char *dir, const struct ss_demo_audit_result *res)
+{
+	json_t *stories = json_array();
+	unsigned i;
+
+	for (i = 0; i < res->nstories; i++) {
+		const struct ss_demo_story *s = &res->stories[i];
+		char start[32], end[32];
+		ss_time_format(s->start, start);
+		ss_time_format(s->end, end);
+		json_array_append_new(stories,
+				      json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "number",
+						(int)s->number, "title", s->title, "start", start, "end", end,
+						"user", s->user, "ip", s->ip, "detail", s->detail));
+	}
+	return json_pack("{s:s, s:i, s:I, s:I, s:I, s:o}", "dir", dir, "files", (int)res->files, "records",
+			 (json_int_t)res->records, "duplicates", (json_int_t)res->duplicates, "bytes",
+			 (json_int_t)res->bytes, "stories", stories);
+}
+
+/* The audit-only mode: write DIR/audit/ and say what was written. */
+static int audit_only(const char *out, const struct ss_demo_audit_opts *a, const struct ss_cli *cli)
+{
+	struct ss_demo_audit_result res;
+	struct ss_error err;
+	struct ss_buf dir;
+	int rc;
+
+	ss_error_clear(&err);
+	rc = ss_demo_audit_generate(out, a, &res, &err);
+	if (rc)
+		return ss_cli_fail(&err);
+	ss_buf_init(&dir, 8192);
+	ss_buf_printf(&dir, "%s/audit", out);
+	if (cli->json) {
+		ss_cli_print_json(result_json(dir.ptr, &res));
+	} else {
+		printf("Audit log written to %s (%u users, seed %llu, %u days, %u events per user and day)\n",
+		       dir.ptr, a->users, (unsigned long long)a->seed, a->days, a->events_per_user_day);
+		printf("  files       %u\n  records     %llu (%llu duplicates)\n  bytes       %llu (%.1f "
+		       "MB)\n",
+		       res.files, (unsigned long long)res.records, (unsigned long long)res.duplicates,
+		       (unsigned long long)res.bytes, (double)res.bytes / 1e6);
+		print_stories(&res);
+	}
+	ss_buf_release(&dir);
+	return SS_EXIT_OK;
+}
+
 int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 {
 	static const struct option opts[] = {SS_COMMON_OPTIONS,
 					     {"out", required_argument, NULL, 'o'},
 					     {"seed", required_argument, NULL, 's'},
 					     {"users", required_argument, NULL, 'u'},
+					     {"days", required_argument, NULL, OPT_DAYS},
+					     {"events-per-user-day", required_argument, NULL, OPT_EVENTS},
+					     {"audit-only", no_argument, NULL, OPT_AUDIT_ONLY},
+					     {"no-audit", no_argument, NULL, OPT_NO_AUDIT},
+					     {"no-stories", no_argument, NULL, OPT_NO_STORIES},
 					     {NULL, 0, NULL, 0}};
 	struct ss_demo_opts d = {.seed = 1, .users = 800};
+	struct ss_demo_audit_opts a = {.days = 30, .events_per_user_day = 0, .stories = true};
+	struct ss_demo_audit_result ares;
+	json_t *ingested = NULL;
+	bool only_audit = false, no_audit = false;
 	const char *out = "secscore-demo";
 	struct ss_error err;
 	struct ss_store st;
@@ -72,14 +168,44 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 							  "--users needs a number from 10 to 10000000");
 			d.users = (unsigned)v;
 			break;
+		case OPT_DAYS:
+			if (parse_u64(optarg, 400, &v) || v < 1)
+				return ss_cli_usage_error(usage, "--days needs a number from 1 to 400");
+			a.days = (unsigned)v;
+			break;
+		case OPT_EVENTS:
+			if (parse_u64(optarg, 10000, &v) || v < 1)
+				return ss_cli_usage_error(
+					usage, "--events-per-user-day needs a number from 1 to 10000");
+			a.events_per_user_day = (unsigned)v;
+			break;
+		case OPT_AUDIT_ONLY: only_audit = true; break;
+		case OPT_NO_AUDIT: no_audit = true; break;
+		case OPT_NO_STORIES: a.stories = false; break;
 		}
 	}
 	if (optind != argc)
 		return ss_cli_usage_error(usage, "demo takes no arguments");
+	if (only_audit && no_audit)
+		return ss_cli_usage_error(usage, "--audit-only and --no-audit exclude each other");
 	d.now = ss_time_now();
+	a.seed = d.seed;
+	a.users = d.users;
+	a.now = d.now;
+	if (!a.events_per_user_day)
+		a.events_per_user_day =
+			only_audit ? 20 : 3; /* the demo stays quick; the generator is for volume */
+	if (only_audit)
+		return audit_only(out, &a, cli);
 	rc = ss_demo_write_snapshot(out, &d, &err);
 	if (rc)
 		return ss_cli_fail(&err);
+	memset(&ares, 0, sizeof(ares));
+	if (!no_audit) {
+		rc = ss_demo_audit_generate(out, &a, &ares, &err);
+		if (rc)
+			return ss_cli_fail(&err);
+	}
 	rc = ss_cli_store(cli, true, &st, &err);
 	if (rc)
 		return ss_cli_fail(&err);
@@ -94,6 +220,25 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		json_decref(score);
 		return ss_cli_fail(&err);
 	}
+	if (!no_audit) {
+		/* the audit log goes to the demo tenant, now the one scored most recently */
+		struct ss_cli acli = *cli;
+		char *paths[1];
+		struct ss_buf adir;
+		int arc;
+		ss_buf_init(&adir, 8192);
+		ss_buf_printf(&adir, "%s/audit", out);
+		paths[0] = adir.ptr;
+		acli.tenant = NULL;
+		arc = ss_cli_audit_ingest(&acli, paths, 1, 0, 0, 0, 0, &ingested);
+		ss_buf_release(&adir);
+		if (arc != SS_EXIT_OK) {
+			ss_buf_release(&snapdir);
+			json_decref(score);
+			json_decref(ingested);
+			return arc;
+		}
+	}
 	if (cli->json) {
 		ss_cli_print_json(score);
 	} else {
@@ -102,11 +247,22 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		ss_print_summary(stdout, score, 5);
 		printf("\n%s score %s\n", existed ? "Unchanged since the recorded" : "Recorded as",
 		       json_string_value(json_object_get(score, "id")));
+		if (!no_audit)
+			printf("Audit log written to %s/audit (%u days, %llu records, %.1f MB, %u attack "
+			       "stories: --audit-only with the same options lists them)\n"
+			       "Ingested: %lld records, %lld duplicates dropped, %lld already in the store "
+			       "('secscore audit stats' for coverage)\n",
+			       out, a.days, (unsigned long long)ares.records, (double)ares.bytes / 1e6,
+			       ares.nstories,
+			       (long long)json_integer_value(json_object_get(ingested, "records")),
+			       (long long)json_integer_value(json_object_get(ingested, "duplicates")),
+			       (long long)json_integer_value(json_object_get(ingested, "already_ingested")));
 		printf("Next: 'secscore score %s --json', 'secscore controls show ID', 'secscore plan "
 		       "--target 80'\n",
 		       snapdir.ptr);
 		json_decref(score);
 	}
 	ss_buf_release(&snapdir);
+	json_decref(ingested);
 	return SS_EXIT_OK;
 }

@@ -57,19 +57,10 @@ static const struct {
 	{"Helpdesk Administrator", "729827e3-9c14-49f7-bb1b-9608f156bbb8", 3},
 };
 
-struct demo_user {
-	char upn[128]; /* userPrincipalName */
-	char name[96]; /* displayName */
-	bool guest, enabled, licensed, e5, mfa, admin, phish_resistant;
-	ss_time_ms last_signin; /* 0: never */
-	ss_time_ms created;
-	ss_time_ms pwd_changed;
-};
-
 struct demo {
 	uint64_t rng; /* splitmix64 state */
 	const struct ss_demo_opts *opts;
-	struct demo_user *users;
+	struct ss_demo_user *users;
 	unsigned n;
 	char tenant_id[40];
 };
@@ -125,7 +116,7 @@ static void make_users(struct demo *d)
 	d->n = d->opts->users;
 	d->users = ss_xcalloc(d->n, sizeof(*d->users));
 	for (i = 0; i < d->n; i++) {
-		struct demo_user *u = &d->users[i];
+		struct ss_demo_user *u = &d->users[i];
 		const char *f = first_names[below(d, SS_ARRAY_LEN(first_names))];
 		const char *l = last_names[below(d, SS_ARRAY_LEN(last_names))];
 		unsigned roll = below(d, 1000);
@@ -154,6 +145,8 @@ static void make_users(struct demo *d)
 			u->last_signin = now - (ss_time_ms)(91 + below(d, 300)) * SS_DAY_MS;
 		else
 			u->last_signin = now - (ss_time_ms)below(d, 14 * 24 * 60) * 60000;
+		u->inactive = !admin && u->enabled && !u->guest &&
+			      (!u->last_signin || u->last_signin < now - 90 * SS_DAY_MS);
 	}
 	/* Break-glass accounts hold Global Administrator with FIDO2 keys; one other GA lacks MFA. */
 	for (i = 0; i < admins_needed + 2 && i < d->n; i++)
@@ -163,6 +156,36 @@ static void make_users(struct demo *d)
 		d->users[4].mfa = false; /* the fifth global admin */
 	if (d->n > 14)
 		d->users[14].mfa = false; /* a helpdesk admin */
+}
+
+/*
+ * Seeds the generator and makes the tenant id and the users: the first draws
+ * of the stream, so the snapshot and ss_demo_tenant_init agree.
+ */
+static void demo_start(struct demo *d, const struct ss_demo_opts *opts)
+{
+	memset(d, 0, sizeof(*d));
+	d->opts = opts;
+	d->rng = opts->seed * 0x2545F4914F6CDD1Dull + 1;
+	guid(d, d->tenant_id);
+	make_users(d);
+}
+
+void ss_demo_tenant_init(struct ss_demo_tenant *t, const struct ss_demo_opts *opts)
+{
+	struct demo d;
+
+	demo_start(&d, opts);
+	memcpy(t->tenant_id, d.tenant_id, sizeof(t->tenant_id));
+	t->users = d.users;
+	t->n = d.n;
+}
+
+void ss_demo_tenant_release(struct ss_demo_tenant *t)
+{
+	free(t->users);
+	t->users = NULL;
+	t->n = 0;
 }
 
 static int write_doc(const char *dir, const char *name, json_t *doc, size_t flags, struct ss_error *err)
@@ -194,7 +217,7 @@ static json_t *users_doc(struct demo *d)
 	unsigned i;
 
 	for (i = 0; i < d->n; i++) {
-		const struct demo_user *u = &d->users[i];
+		const struct ss_demo_user *u = &d->users[i];
 		json_t *o = json_object(), *lic = json_array();
 		char id[40];
 		guid(d, id);
@@ -225,7 +248,7 @@ static json_t *registration_doc(struct demo *d)
 	unsigned i;
 
 	for (i = 0; i < d->n; i++) {
-		const struct demo_user *u = &d->users[i];
+		const struct ss_demo_user *u = &d->users[i];
 		json_t *methods;
 		if (u->guest)
 			continue;
@@ -306,7 +329,7 @@ static json_t *mailboxes_doc(struct demo *d)
 					  "smtp:ceo@contoso-dem0.com"};
 
 	for (i = 0; i < d->n; i++) {
-		const struct demo_user *u = &d->users[i];
+		const struct ss_demo_user *u = &d->users[i];
 		json_t *o;
 		bool audit;
 		if (!u->licensed || !u->enabled)
@@ -353,7 +376,7 @@ static json_t *cas_doc(struct demo *d)
 	unsigned i;
 
 	for (i = 0; i < d->n; i++) {
-		const struct demo_user *u = &d->users[i];
+		const struct ss_demo_user *u = &d->users[i];
 		if (!u->licensed || !u->enabled)
 			continue;
 		json_array_append_new(arr, json_pack("{s:s, s:b, s:b, s:b}", "PrimarySmtpAddress", u->upn,
@@ -389,11 +412,7 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	size_t i;
 	int rc = 0;
 
-	memset(&d, 0, sizeof(d));
-	d.opts = opts;
-	d.rng = opts->seed * 0x2545F4914F6CDD1Dull + 1;
-	guid(&d, d.tenant_id);
-	make_users(&d);
+	demo_start(&d, opts);
 	ss_buf_init(&path, 8192);
 	for (i = 0; i < SS_ARRAY_LEN(subdirs) && !rc; i++) {
 		ss_buf_clear(&path);
