@@ -87,6 +87,14 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli);
 int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
 			size_t memory, size_t max_record, int progress, json_t **summary);
 
+/* Prints findings, most severe first, at most max of them (terminal escapes neutralised). */
+void ss_cli_print_findings(json_t *findings, size_t max);
+
+/* The same with the detection inputs: a snapshot directory and a country database (NULL: none / latest). */
+int ss_cli_audit_ingest_ex(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
+			   size_t memory, size_t max_record, int progress, const char *snapdir,
+			   const char *geoip, bool detections, json_t **summary);
+
 /*
  * Re-scores the stored snapshot `row` (its files written to a private
  * temporary directory, removed afterwards) with the current catalog and the

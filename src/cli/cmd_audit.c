@@ -8,15 +8,23 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/text.h"
 #include "base/time.h"
 #include "cli/cli.h"
+#include "audit/geo.h"
 #include "ingest/ingest.h"
+#include "snapshot/snapshot.h"
 #include "store/audit_store.h"
+#include "store/finding_store.h"
 
 static const char usage[] =
-	"usage: secscore audit ingest PATH... [--threads N] [--memory SIZE] [--max-record SIZE] [--json]\n"
+	"usage: secscore audit ingest PATH... [--threads N] [--memory SIZE] [--max-record SIZE]\n"
+	"                             [--snapshot DIR] [--geoip FILE] [--no-detections] [--json]\n"
 	"       secscore audit stats [--json]\n"
+	"       secscore audit findings [--since T] [--severity S] [--json]\n"
+	"       secscore audit findings ack ID --by NAME [--note TEXT] [--status S]\n"
+	"       secscore audit inactive [--days N] [--json]\n"
 	"       secscore audit grep [--op OP] [--user U] [--ip IP] [--since T] [--until T]\n"
 	"                           [--field PATH=VALUE]... [--all] PATH...\n"
 	"\n"
@@ -30,9 +38,13 @@ static const char usage[] =
 	"  stats    coverage and data quality of the stored audit data: per day and workload, gaps,\n"
 	"           duplicates, rejects, inputs, truncation warnings.\n"
 	"  grep     stream the matching records as NDJSON to stdout, deduplicated (--all keeps copies).\n"
+	"  findings the findings of the detections (newest first); 'ack' records who acknowledged one\n"
+	"           (--status acknowledged (default), resolved, false_positive or open), with history.\n"
+	"  inactive users without a successful sign-in in the last N days (default 90), with their\n"
+	"           licences, as far as the audit coverage reaches.\n"
 	"\n"
 	"  --threads N        worker threads (default: one per core)\n"
-	"  --memory SIZE      memory budget of the dedup set, e.g. 512M, 2G (default 1G)\n"
+	"  --memory SIZE      memory budget of the dedup set, e.g. 512M, 2G (default 1G, at least 64K)\n"
 	"  --max-record SIZE  longest record accepted (default 16M); longer ones are rejected\n"
 	"  --progress / --no-progress  progress bar on stderr (default: when stderr is a terminal)\n"
 	"  --op OP            Operation equals OP (case-insensitive)\n"
@@ -41,7 +53,12 @@ static const char usage[] =
 	"  --since T, --until T  CreationTime >= T / < T (ISO 8601 or a date)\n"
 	"  --field PATH=VALUE a field equals VALUE (case-insensitive); PATH may name Name/Value\n"
 	"                     entries: Parameters.ForwardTo, ExtendedProperties.RequestType\n"
-	"  --json             ingest/stats: print the result as JSON\n"
+	"  --snapshot DIR     the tenant's snapshot (accepted domains, users, password policy) for the\n"
+	"                     detections (default: the snapshot the tenant was last scored from)\n"
+	"  --geoip FILE       a MaxMind-format country database (.mmdb) for new-country and\n"
+	"                     impossible-travel detections (docs/geoip.md); without it they are off\n"
+	"  --no-detections    read and count only\n"
+	"  --json             print the result as JSON\n"
 	"\n"
 	"Exit codes: 0 ok (rejected records are reported, not an error), 1 an input broke or the store\n"
 	"failed, 2 usage.\n";
@@ -58,7 +75,15 @@ enum {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_FIELD,
-	OPT_ALL
+	OPT_ALL,
+	OPT_SNAPSHOT,
+	OPT_GEOIP,
+	OPT_NODETECT,
+	OPT_SEVERITY,
+	OPT_BY,
+	OPT_NOTE,
+	OPT_STATUS,
+	OPT_DAYS
 };
 
 struct field_filter {
@@ -221,12 +246,152 @@ static int audit_tenant(const struct ss_cli *cli, struct ss_store *st, int64_t *
 	return rc;
 }
 
+/* What the detections read besides the records; lives for one ingest. */
+struct detect_env {
+	struct ss_detect_config cfg;
+	struct ss_catalog cat;
+	struct ss_snapshot snap;
+	struct ss_facts facts;
+	bool have_cat, have_snap, have_facts;
+	struct ss_geo *geo;
+};
+
+/* The tenant's newest snapshot directory on record that still exists, or NULL (owned). */
+static char *latest_snapshot(struct ss_store *st, int64_t tenant)
+{
+	sqlite3_stmt *s = NULL;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT path FROM snapshots WHERE tenant = ?1 AND path IS NOT NULL ORDER BY taken DESC, "
+		    "id DESC",
+		    -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(s, 1, tenant);
+	while (!out && sqlite3_step(s) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(s, 0);
+		char manifest[4200];
+		snprintf(manifest, sizeof(manifest), "%s/manifest.json", p ? p : "");
+		if (p && ss_dir_exists(p) && ss_file_exists(manifest))
+			out = ss_xstrdup(p);
+	}
+	sqlite3_finalize(s);
+	return out;
+}
+
+/* The shortest password lifetime among the tenant's domains (graph/domains.json), 0 when none expire. */
+static int password_validity(const struct ss_snapshot *snap)
+{
+	struct ss_items it;
+	ss_jv v;
+	int best = 0;
+
+	if (!ss_items_begin(snap, "graph/domains.json", &it))
+		return 0;
+	while ((v = ss_items_next(&it)) != SS_JNONE) {
+		int64_t d;
+		if (ss_json_int(it.doc, ss_json_geti(it.doc, v, "passwordValidityPeriodInDays"), &d) &&
+		    d > 0 && d < 2147483647 && (best == 0 || d < best))
+			best = (int)d;
+	}
+	return best;
+}
+
+static void detect_env_release(struct detect_env *e)
+{
+	if (e->have_facts)
+		ss_facts_release(&e->facts);
+	if (e->have_snap)
+		ss_snapshot_release(&e->snap);
+	if (e->have_cat)
+		ss_catalog_release(&e->cat);
+	ss_geo_close(e->geo);
+	ss_detect_config_release(&e->cfg);
+}
+
+static int detect_env_init(struct detect_env *e, const struct ss_cli *cli, struct ss_store *st,
+			   int64_t tenant, const char *snapdir, const char *geoip, struct ss_error *err)
+{
+	const char *config = cli->config ? cli->config : getenv("SECSCORE_CONFIG");
+	json_t *cfg = NULL;
+	char *dir = NULL;
+	size_t i;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (config && *config) {
+		json_error_t je;
+		cfg = json_load_file(config, 0, &je);
+		if (!cfg) {
+			rc = ss_error_set(err, SS_EPARSE, "%s", je.text);
+			ss_error_at(err, config, je.line, je.column);
+			return rc;
+		}
+	}
+	rc = ss_detect_config_init(&e->cfg, json_object_get(cfg, "detections"), err);
+	if (rc && config)
+		ss_error_at(err, config, 0, 0);
+	json_decref(cfg);
+	if (rc)
+		return rc;
+	dir = snapdir ? ss_xstrdup(snapdir) : latest_snapshot(st, tenant);
+	if (dir) {
+		rc = ss_cli_catalog(cli, &e->cat, err);
+		if (rc)
+			goto out;
+		e->have_cat = true;
+		rc = ss_snapshot_open(&e->snap, dir, err);
+		if (rc)
+			goto out;
+		e->have_snap = true;
+		ss_facts_build(&e->facts, &e->snap, &e->cat);
+		e->have_facts = true;
+		for (i = 0; i < e->facts.domains.n; i++)
+			ss_strv_push(&e->cfg.domains, e->facts.domains.v[i]);
+		e->cfg.domains_known = e->facts.domains.n > 0;
+		e->cfg.facts = e->facts.have_users ? &e->facts : NULL;
+		e->cfg.password_validity_days = password_validity(&e->snap);
+	} else {
+		fputs("secscore: note: no snapshot for this tenant: forwarding targets are judged 'unknown' "
+		      "(no "
+		      "accepted domains) and the expired-password check is off (--snapshot DIR)\n",
+		      stderr);
+	}
+	if (geoip) {
+		rc = ss_geo_open(&e->geo, geoip, err);
+		if (rc)
+			goto out;
+		e->cfg.geo = e->geo;
+	} else {
+		fputs("secscore: note: no --geoip database: the new-country and impossible-travel detections "
+		      "are off "
+		      "(docs/geoip.md)\n",
+		      stderr);
+	}
+out:
+	free(dir);
+	if (rc)
+		detect_env_release(e);
+	return rc;
+}
+
 int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
 			size_t memory, size_t max_record, int progress, json_t **summary)
+{
+	return ss_cli_audit_ingest_ex(cli, paths, n, threads, memory, max_record, progress, NULL, NULL, true,
+				      summary);
+}
+
+int ss_cli_audit_ingest_ex(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
+			   size_t memory, size_t max_record, int progress, const char *snapdir,
+			   const char *geoip, bool detections, json_t **summary)
 {
 	struct ss_error err;
 	struct ss_store st;
 	struct ss_ingest_opts o = {0};
+	struct detect_env env;
+	bool have_env = false;
 	json_t *sum = NULL;
 	int rc;
 
@@ -245,7 +410,18 @@ int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, 
 	o.progress = progress < 0 ? isatty(STDERR_FILENO) : progress;
 	o.dedup = true;
 	o.st = &st;
+	if (detections) {
+		rc = detect_env_init(&env, cli, &st, o.tenant, snapdir, geoip, &err);
+		if (rc) {
+			ss_store_close(&st);
+			return ss_cli_fail(&err);
+		}
+		have_env = true;
+		o.detect = &env.cfg;
+	}
 	rc = ss_ingest_run(paths, n, &o, &sum, &err);
+	if (have_env)
+		detect_env_release(&env);
 	ss_store_close(&st);
 	if (rc) {
 		json_decref(sum);
@@ -328,6 +504,314 @@ static void print_stats(json_t *doc)
 		print_term(stdout, json_string_value(e));
 		putchar('\n');
 	}
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static void print_one_finding(json_t *f)
+{
+	printf("  %-8.8s %-13s ", jstr(f, "id"), jstr(f, "severity"));
+	print_term(stdout, jstr(f, "title"));
+	if (json_is_string(json_object_get(f, "status")) && strcmp(jstr(f, "status"), "open") != 0)
+		printf(" [%s]", jstr(f, "status"));
+	fputs("\n           ", stdout);
+	print_term(stdout, jstr(f, "summary"));
+	printf(" (%s .. %s, %lld)\n", jstr(f, "first"), jstr(f, "last"),
+	       (long long)json_integer_value(json_object_get(f, "count")));
+}
+
+static int sev_desc(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int rx = ss_severity_rank(jstr(x, "severity")), ry = ss_severity_rank(jstr(y, "severity"));
+
+	if (rx != ry)
+		return ry - rx;
+	return strcmp(jstr(y, "last"), jstr(x, "last"));
+}
+
+void ss_cli_print_findings(json_t *arr, size_t max)
+{
+	size_t i, n = json_array_size(arr);
+	json_t **v = ss_xcalloc(n ? n : 1, sizeof(*v));
+
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(arr, i);
+	qsort(v, n, sizeof(*v), sev_desc);
+	for (i = 0; i < n && i < max; i++)
+		print_one_finding(v[i]);
+	if (n > max)
+		printf("  ... %zu more ('secscore audit findings')\n", n - max);
+	if (!n)
+		printf("  No findings.\n");
+	free(v);
+}
+
+static void print_findings(json_t *arr, size_t max)
+{
+	json_t *f;
+	size_t i;
+
+	if (!json_array_size(arr)) {
+		printf("No findings.\n");
+		return;
+	}
+	json_array_foreach (arr, i, f) {
+		if (i >= max) {
+			printf("  ... %zu more ('secscore audit findings')\n", json_array_size(arr) - max);
+			break;
+		}
+		print_one_finding(f);
+	}
+}
+
+static int audit_findings(const struct ss_cli *cli, int argc, char **argv, const char *since,
+			  const char *severity, const char *by, const char *note, const char *status)
+{
+	struct ss_error err;
+	struct ss_store st;
+	json_t *out = NULL;
+	int64_t tenant;
+	char *tid = NULL;
+	ss_time_ms t = 0;
+	int rc, rank = 0;
+
+	ss_error_clear(&err);
+	if (since && ss_time_parse(since, strlen(since), &t))
+		return ss_cli_usage_error(usage, "--since needs a date or time like 2026-11-01");
+	if (severity && (rank = ss_severity_rank(severity)) < 0)
+		return ss_cli_usage_error(usage,
+					  "--severity is one of informational, low, medium, high, critical");
+	if (argc > 0 && strcmp(argv[0], "ack") != 0)
+		return ss_cli_usage_error(usage, "'%s': audit findings takes 'ack ID' or nothing", argv[0]);
+	if (argc > 0 && (argc != 2 || !by || !*by))
+		return ss_cli_usage_error(usage, "audit findings ack needs one ID and --by NAME");
+	rc = ss_cli_store(cli, false, &st, &err);
+	if (rc)
+		return ss_cli_fail(&err);
+	rc = ss_store_find_tenant(&st, cli->tenant, &tenant, &tid, &err);
+	free(tid);
+	if (!rc && argc > 0)
+		rc = ss_store_finding_ack(&st, tenant, argv[1], status ? status : "acknowledged", by, note,
+					  &err);
+	else if (!rc)
+		rc = ss_store_findings(&st, tenant, t, rank, &out, &err);
+	ss_store_close(&st);
+	if (rc)
+		return rc == SS_EINVAL ? ss_cli_usage_error(usage, "%s", err.msg) : ss_cli_fail(&err);
+	if (argc > 0) {
+		printf("Finding %s: %s by ", argv[1], status ? status : "acknowledged");
+		print_term(stdout, by);
+		putchar('\n');
+		return SS_EXIT_OK;
+	}
+	if (cli->json) {
+		ss_cli_print_json(json_pack("{s:o}", "value", out));
+	} else {
+		print_findings(out, 1000);
+		json_decref(out);
+	}
+	return SS_EXIT_OK;
+}
+
+/* One inactive user as JSON. */
+static json_t *inactive_user(const char *upn, ss_time_ms ok, int64_t fails)
+{
+	json_t *e = json_pack("{s:s, s:I}", "upn", upn, "failed_signins", (json_int_t)fails);
+	char buf[32];
+
+	if (ok) {
+		ss_time_format(ok, buf);
+		json_object_set_new(e, "last_signin", json_string(buf));
+	} else {
+		json_object_set_new(e, "last_signin", json_null());
+	}
+	return e;
+}
+
+/*
+ * Inactive users: no successful sign-in in the audit data within the last
+ * `days` days (failed sign-ins are not activity). Users come from the
+ * tenant's snapshot, with their licence and Graph's signInActivity, or,
+ * without one, from the audit log itself.
+ */
+static int audit_inactive(const struct ss_cli *cli, long days)
+{
+	struct ss_error err;
+	struct ss_store st;
+	struct detect_env env;
+	sqlite3_stmt *s = NULL;
+	json_t *doc = NULL, *users = json_array();
+	int64_t tenant, first_day = -1, last_day = -1;
+	char *tid = NULL, *dir = NULL, buf[32], statement[300];
+	ss_time_ms now = ss_time_now(), start = now - (ss_time_ms)days * SS_DAY_MS, covered_ms;
+	long licensed = 0;
+	bool complete, from_snapshot = false;
+	int rc;
+
+	ss_error_clear(&err);
+	memset(&env, 0, sizeof(env));
+	rc = ss_cli_store(cli, false, &st, &err);
+	if (rc) {
+		json_decref(users);
+		return ss_cli_fail(&err);
+	}
+	rc = ss_store_find_tenant(&st, cli->tenant, &tenant, &tid, &err);
+	if (rc)
+		goto out;
+	if (sqlite3_prepare_v2(st.db, "SELECT min(day), max(day) FROM audit_volume WHERE tenant = ?1", -1, &s,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, tenant);
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+			first_day = sqlite3_column_int64(s, 0);
+			last_day = sqlite3_column_int64(s, 1);
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	covered_ms = first_day >= 0 ? now - first_day * SS_DAY_MS : 0;
+	complete = first_day >= 0 && first_day * SS_DAY_MS <= start;
+	dir = latest_snapshot(&st, tenant);
+	if (dir && ss_cli_catalog(cli, &env.cat, NULL) == 0) {
+		env.have_cat = true;
+		if (ss_snapshot_open(&env.snap, dir, NULL) == 0) {
+			env.have_snap = true;
+			ss_facts_build(&env.facts, &env.snap, &env.cat);
+			env.have_facts = true;
+			from_snapshot = env.facts.have_users;
+		}
+	}
+	if (from_snapshot) {
+		size_t i;
+		if (sqlite3_prepare_v2(st.db,
+				       "SELECT last_signin_ok, signins_fail FROM audit_users WHERE tenant = "
+				       "?1 AND upn = ?2",
+				       -1, &s, NULL) != SQLITE_OK) {
+			rc = ss_store_db_error(&st, &err, "cannot read audit users");
+			goto out;
+		}
+		for (i = 0; i < env.facts.n_users; i++) {
+			const struct ss_user *u = &env.facts.users[i];
+			ss_time_ms ok = 0;
+			int64_t fails = 0;
+			json_t *e;
+			sqlite3_reset(s);
+			sqlite3_bind_int64(s, 1, tenant);
+			sqlite3_bind_text(s, 2, u->upn, -1, SQLITE_STATIC);
+			if (sqlite3_step(s) == SQLITE_ROW) {
+				ok = sqlite3_column_int64(s, 0);
+				fails = sqlite3_column_int64(s, 1);
+			}
+			if (ok >= start)
+				continue;
+			e = inactive_user(u->upn, ok, fails);
+			json_object_set_new(e, "enabled", json_boolean(u->enabled));
+			json_object_set_new(e, "licensed", json_boolean(u->licensed));
+			json_object_set_new(e, "guest", json_boolean(u->guest));
+			if (u->last_signin) {
+				ss_time_format(u->last_signin, buf);
+				json_object_set_new(e, "graph_last_signin", json_string(buf));
+			} else {
+				json_object_set_new(e, "graph_last_signin", json_null());
+			}
+			licensed += u->licensed;
+			json_array_append_new(users, e);
+		}
+	} else {
+		if (sqlite3_prepare_v2(
+			    st.db,
+			    "SELECT upn, last_signin_ok, signins_fail FROM audit_users WHERE tenant = ?1 AND "
+			    "service = 0 AND last_signin_ok < ?2 ORDER BY upn",
+			    -1, &s, NULL) != SQLITE_OK) {
+			rc = ss_store_db_error(&st, &err, "cannot read audit users");
+			goto out;
+		}
+		sqlite3_bind_int64(s, 1, tenant);
+		sqlite3_bind_int64(s, 2, start);
+		while (sqlite3_step(s) == SQLITE_ROW)
+			json_array_append_new(users, inactive_user((const char *)sqlite3_column_text(s, 0),
+								   sqlite3_column_int64(s, 1),
+								   sqlite3_column_int64(s, 2)));
+	}
+	if (first_day < 0)
+		snprintf(statement, sizeof(statement),
+			 "no audit data: nothing can be said about sign-ins (run 'secscore audit ingest')");
+	else if (complete)
+		snprintf(statement, sizeof(statement), "inactive for at least %ld days", days);
+	else
+		snprintf(statement, sizeof(statement),
+			 "no sign-in within the covered %lld days (the audit data does not reach back %ld "
+			 "days)",
+			 (long long)(covered_ms / SS_DAY_MS), days);
+	doc = json_object();
+	json_object_set_new(doc, "tenant", json_string(tid));
+	json_object_set_new(doc, "days", json_integer(days));
+	ss_time_format(start, buf);
+	json_object_set_new(doc, "since", json_string(buf));
+	if (first_day >= 0) {
+		ss_time_format_date(first_day * SS_DAY_MS, buf);
+		json_object_set_new(doc, "coverage_first", json_string(buf));
+		ss_time_format_date(last_day * SS_DAY_MS, buf);
+		json_object_set_new(doc, "coverage_last", json_string(buf));
+	} else {
+		json_object_set_new(doc, "coverage_first", json_null());
+		json_object_set_new(doc, "coverage_last", json_null());
+	}
+	json_object_set_new(doc, "covered_days", json_integer(covered_ms / SS_DAY_MS));
+	json_object_set_new(doc, "complete", json_boolean(complete));
+	json_object_set_new(doc, "statement", json_string(statement));
+	json_object_set_new(doc, "source", json_string(from_snapshot ? "snapshot" : "audit"));
+	json_object_set_new(doc, "count", json_integer((json_int_t)json_array_size(users)));
+	if (from_snapshot)
+		json_object_set_new(doc, "licensed", json_integer(licensed));
+	json_object_set_new(doc, "users", users);
+	users = NULL;
+out:
+	sqlite3_finalize(s);
+	detect_env_release(&env);
+	free(dir);
+	free(tid);
+	ss_store_close(&st);
+	json_decref(users);
+	if (rc) {
+		json_decref(doc);
+		return ss_cli_fail(&err);
+	}
+	if (cli->json) {
+		ss_cli_print_json(doc);
+		return SS_EXIT_OK;
+	}
+	{
+		json_t *e;
+		size_t i;
+		printf("%lld users %s (users from the %s; audit coverage %s .. %s)",
+		       (long long)json_integer_value(json_object_get(doc, "count")), jstr(doc, "statement"),
+		       from_snapshot ? "snapshot" : "audit log",
+		       first_day >= 0 ? jstr(doc, "coverage_first") : "-",
+		       first_day >= 0 ? jstr(doc, "coverage_last") : "-");
+		if (from_snapshot)
+			printf("; %ld of them licensed: licences that could be recovered", licensed);
+		putchar('\n');
+		json_array_foreach (json_object_get(doc, "users"), i, e) {
+			fputs("  ", stdout);
+			print_term(stdout, jstr(e, "upn"));
+			printf("  last sign-in %s", json_is_string(json_object_get(e, "last_signin"))
+							    ? jstr(e, "last_signin")
+							    : "none seen");
+			if (json_is_true(json_object_get(e, "licensed")))
+				fputs(", licensed", stdout);
+			if (json_is_false(json_object_get(e, "enabled")))
+				fputs(", disabled", stdout);
+			putchar('\n');
+		}
+	}
+	json_decref(doc);
+	return SS_EXIT_OK;
 }
 
 static int audit_stats(const struct ss_cli *cli)
@@ -423,9 +907,20 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 					     {"until", required_argument, NULL, OPT_UNTIL},
 					     {"field", required_argument, NULL, OPT_FIELD},
 					     {"all", no_argument, NULL, OPT_ALL},
+					     {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+					     {"geoip", required_argument, NULL, OPT_GEOIP},
+					     {"no-detections", no_argument, NULL, OPT_NODETECT},
+					     {"severity", required_argument, NULL, OPT_SEVERITY},
+					     {"by", required_argument, NULL, OPT_BY},
+					     {"note", required_argument, NULL, OPT_NOTE},
+					     {"status", required_argument, NULL, OPT_STATUS},
+					     {"days", required_argument, NULL, OPT_DAYS},
 					     {NULL, 0, NULL, 0}};
 	struct filter f;
-	const char *sub;
+	const char *sub, *snapdir = NULL, *geoip = NULL, *severity = NULL, *by = NULL, *note = NULL,
+			 *status = NULL, *since_text = NULL;
+	bool detections = true;
+	long days = 90;
 	unsigned threads = 0;
 	size_t memory = 0, max_record = 0;
 	int progress = -1, c;
@@ -441,9 +936,11 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 		return ss_cli_usage_error(usage, "audit needs a subcommand: ingest, stats or grep");
 	}
 	sub = argv[1];
-	if (strcmp(sub, "ingest") != 0 && strcmp(sub, "stats") != 0 && strcmp(sub, "grep") != 0)
-		return ss_cli_usage_error(usage, "'%s' is not an audit subcommand (ingest, stats, grep)",
-					  sub);
+	if (strcmp(sub, "ingest") != 0 && strcmp(sub, "stats") != 0 && strcmp(sub, "grep") != 0 &&
+	    strcmp(sub, "findings") != 0 && strcmp(sub, "inactive") != 0)
+		return ss_cli_usage_error(
+			usage, "'%s' is not an audit subcommand (ingest, stats, grep, findings, inactive)",
+			sub);
 	optind = 1;
 	argc--;
 	argv++;
@@ -461,9 +958,9 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 			break;
 		}
 		case OPT_MEMORY:
-			if (parse_size(optarg, &memory) || memory < ((size_t)16 << 20))
+			if (parse_size(optarg, &memory) || memory < ((size_t)64 << 10))
 				return ss_cli_usage_error(
-					usage, "--memory needs a size of at least 16M, like 512M or 2G");
+					usage, "--memory needs a size of at least 64K, like 512M or 2G");
 			break;
 		case OPT_MAXREC:
 			if (parse_size(optarg, &max_record) || max_record < 1024 ||
@@ -494,6 +991,7 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 							  "--%s needs a date or time like 2026-11-01T08:00",
 							  c == OPT_SINCE ? "since" : "until");
 			if (c == OPT_SINCE) {
+				since_text = optarg;
 				f.since = t;
 				f.has_since = true;
 			} else {
@@ -517,7 +1015,28 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 			all = true;
 			grep_opts = true;
 			break;
+		case OPT_SNAPSHOT: snapdir = optarg; break;
+		case OPT_GEOIP: geoip = optarg; break;
+		case OPT_NODETECT: detections = false; break;
+		case OPT_SEVERITY: severity = optarg; break;
+		case OPT_BY: by = optarg; break;
+		case OPT_NOTE: note = optarg; break;
+		case OPT_STATUS: status = optarg; break;
+		case OPT_DAYS:
+			errno = 0;
+			days = strtol(optarg, &endp, 10);
+			if (errno || *endp || days < 1 || days > 3650)
+				return ss_cli_usage_error(usage, "--days needs a number from 1 to 3650");
+			break;
 		}
+	}
+	if (strcmp(sub, "findings") == 0)
+		return audit_findings(cli, argc - optind, argv + optind, since_text, severity, by, note,
+				      status);
+	if (strcmp(sub, "inactive") == 0) {
+		if (optind != argc)
+			return ss_cli_usage_error(usage, "audit inactive takes no paths");
+		return audit_inactive(cli, days);
 	}
 	if (strcmp(sub, "stats") == 0) {
 		if (optind != argc)
@@ -530,8 +1049,8 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 	if (strcmp(sub, "ingest") == 0) {
 		if (grep_opts)
 			return ss_cli_usage_error(usage, "filters are for 'audit grep'");
-		return ss_cli_audit_ingest(cli, argv + optind, (size_t)(argc - optind), threads, memory,
-					   max_record, progress, NULL);
+		return ss_cli_audit_ingest_ex(cli, argv + optind, (size_t)(argc - optind), threads, memory,
+					      max_record, progress, snapdir, geoip, detections, NULL);
 	}
 	return audit_grep(argv + optind, (size_t)(argc - optind), &f, threads, max_record, all);
 }

@@ -257,6 +257,15 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 			       (long long)json_integer_value(json_object_get(ingested, "records")),
 			       (long long)json_integer_value(json_object_get(ingested, "duplicates")),
 			       (long long)json_integer_value(json_object_get(ingested, "already_ingested")));
+		if (!no_audit) {
+			json_t *found = json_object_get(ingested, "findings");
+			printf("\nFindings in the audit log (%zu; 'secscore audit findings' lists them, "
+			       "'ack' "
+			       "acknowledges):\n",
+			       json_array_size(found));
+			ss_cli_print_findings(found, 12);
+			putchar('\n');
+		}
 		printf("Next: 'secscore score %s --json', 'secscore controls show ID', 'secscore plan "
 		       "--target 80'\n",
 		       snapdir.ptr);

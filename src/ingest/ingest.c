@@ -19,6 +19,7 @@
 #include "base/hash.h"
 #include "base/strv.h"
 #include "store/audit_store.h"
+#include "store/finding_store.h"
 
 #define QUEUE_MAX   8
 #define BATCH_BYTES ((uint64_t)256 << 20)
@@ -62,7 +63,8 @@ struct pass {
 	size_t qhead, qlen;
 	unsigned active; /* jobs being processed */
 	bool stop;
-	struct ss_acc *accs; /* one per worker */
+	struct ss_acc *accs;	 /* one per worker */
+	struct ss_detect **dets; /* one per worker, when detections are on */
 	unsigned nworkers;
 	struct ss_error worker_err; /* the first fatal worker error (dedup loader) */
 	int worker_rc;
@@ -127,8 +129,8 @@ static void add_compact(struct ss_buf *out, const char *s, size_t len)
 }
 
 /* One record: parse, dedup, account; grep writes it when it matches. */
-static void one(struct pass *p, struct ss_acc *acc, struct ss_audit_rec *rec, uint32_t input,
-		const char *text, size_t len, long line, long col_base, struct ss_buf *out)
+static void one(struct pass *p, struct ss_acc *acc, struct ss_detect *det, struct ss_audit_rec *rec,
+		uint32_t input, const char *text, size_t len, long line, long col_base, struct ss_buf *out)
 {
 	struct ss_error e;
 	unsigned char key[16];
@@ -175,6 +177,8 @@ static void one(struct pass *p, struct ss_acc *acc, struct ss_audit_rec *rec, ui
 		return;
 	}
 	ss_acc_record(acc, input, rec);
+	if (det)
+		ss_detect_record(det, rec);
 	if (p->o->match && out && p->o->match(p->o->match_ctx, rec)) {
 		add_compact(out, text, len);
 		ss_buf_addc(out, '\n');
@@ -187,8 +191,8 @@ static void trim_cr(const char *s, size_t *len)
 		(*len)--;
 }
 
-static void run_job(struct pass *p, struct ss_acc *acc, struct ss_audit_rec *rec, struct ss_csv *csvp,
-		    struct job *j, struct ss_buf *out)
+static void run_job(struct pass *p, struct ss_acc *acc, struct ss_detect *det, struct ss_audit_rec *rec,
+		    struct ss_csv *csvp, struct job *j, struct ss_buf *out)
 {
 	struct ss_audit_chunk *c = &j->chunk;
 	uint64_t n0 = acc->records + acc->duplicates + acc->old + acc->rejected;
@@ -211,7 +215,7 @@ static void run_job(struct pass *p, struct ss_acc *acc, struct ss_audit_rec *rec
 			while (k < len && (s[k] == ' ' || s[k] == '\t'))
 				k++;
 			if (k < len)
-				one(p, acc, rec, j->input, s + k, len - k, line, (long)k + 1, out);
+				one(p, acc, det, rec, j->input, s + k, len - k, line, (long)k + 1, out);
 			line++;
 			s = nl ? nl + 1 : end;
 		}
@@ -219,8 +223,8 @@ static void run_job(struct pass *p, struct ss_acc *acc, struct ss_audit_rec *rec
 		size_t i;
 		for (i = 0; i < c->nspans; i++) {
 			const struct ss_span *sp = &c->spans[i];
-			one(p, acc, rec, j->input, c->data + sp->off, sp->len, c->line + (long)sp->line, 0,
-			    out);
+			one(p, acc, det, rec, j->input, c->data + sp->off, sp->len, c->line + (long)sp->line,
+			    0, out);
 		}
 	} else if (c->format == SS_FMT_CSV) {
 		struct ss_error e;
@@ -250,7 +254,8 @@ static void run_job(struct pass *p, struct ss_acc *acc, struct ss_audit_rec *rec
 			{
 				struct ss_slice f = csvp->fields[c->csv_col];
 				/* jansson-like errors inside the cell are reported at the row's line */
-				one(p, acc, rec, j->input, f.ptr ? f.ptr : "", f.len, csvp->row_line, 0, out);
+				one(p, acc, det, rec, j->input, f.ptr ? f.ptr : "", f.len, csvp->row_line, 0,
+				    out);
 			}
 		}
 		ss_csv_release(csvp);
@@ -291,6 +296,7 @@ static void *worker(void *arg)
 	struct worker_arg *wa = arg;
 	struct pass *p = wa->p;
 	struct ss_acc *acc = &p->accs[wa->ix];
+	struct ss_detect *det = p->dets ? p->dets[wa->ix] : NULL;
 	struct ss_audit_rec rec;
 	struct ss_csv csv;
 	struct ss_buf out;
@@ -313,7 +319,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		ss_buf_init(&out, (size_t)1 << 34);
-		run_job(p, acc, &rec, &csv, &j, p->o->match ? &out : NULL);
+		run_job(p, acc, det, &rec, &csv, &j, p->o->match ? &out : NULL);
 		ss_audit_chunk_release(&j.chunk);
 
 		pthread_mutex_lock(&p->lock);
@@ -694,6 +700,11 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 	p.accs = ss_xcalloc(p.nworkers, sizeof(*p.accs));
 	for (k = 0; k < p.nworkers; k++)
 		ss_acc_init(&p.accs[k]);
+	if (o->detect) {
+		p.dets = ss_xcalloc(p.nworkers, sizeof(*p.dets));
+		for (k = 0; k < p.nworkers; k++)
+			p.dets[k] = ss_detect_new(o->detect);
+	}
 	ins = ss_xcalloc(files.n ? files.n : 1, sizeof(*ins));
 	for (i = 0; i < files.n; i++) {
 		struct stat stt;
@@ -790,6 +801,19 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 			raw += ins[i].bytes;
 		*summary = summary_doc(&run, ins, files.n, raw, now_s() - t0);
 	}
+	if (!rc && p.dets) {
+		/* the detections see the whole pass: merged once, judged once the batches are in the store */
+		json_t *found;
+		for (k = 1; k < p.nworkers; k++)
+			ss_detect_merge(p.dets[0], p.dets[k]);
+		found = ss_detect_findings(p.dets[0], o->st, o->tenant);
+		if (o->st) {
+			size_t added = 0;
+			rc = ss_store_put_findings(o->st, o->tenant, found, &added, err);
+			json_object_set_new(*summary, "new_findings", json_integer((json_int_t)added));
+		}
+		json_object_set_new(*summary, "findings", found);
+	}
 	if (!rc && o->st) {
 		json_t *stored = json_deep_copy(*summary);
 		size_t cap = 100;
@@ -800,9 +824,13 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 		json_decref(stored);
 	}
 
-	for (k = 0; k < p.nworkers; k++)
+	for (k = 0; k < p.nworkers; k++) {
 		ss_acc_release(&p.accs[k]);
+		if (p.dets)
+			ss_detect_free(p.dets[k]);
+	}
 	free(p.accs);
+	free(p.dets);
 	free(args);
 	free(tids);
 	for (i = 0; i < files.n; i++) {

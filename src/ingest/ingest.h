@@ -23,18 +23,20 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "analytics/detect.h"
 #include "audit/record.h"
 #include "base/error.h"
 #include "store/store.h"
 
 struct ss_ingest_opts {
-	unsigned threads;    /* workers; 0 = one per core */
-	size_t memory;	     /* dedup memory budget in bytes; 0 = 1 GiB */
-	size_t max_record;   /* longest record; 0 = 16 MiB */
-	bool progress;	     /* draw a progress bar on stderr */
-	bool dedup;	     /* drop repeated Ids (grep --all turns it off) */
-	struct ss_store *st; /* the store, or NULL (grep) */
-	int64_t tenant;	     /* tenant row in the store */
+	unsigned threads;		       /* workers; 0 = one per core */
+	size_t memory;			       /* dedup memory budget in bytes; 0 = 1 GiB */
+	size_t max_record;		       /* longest record; 0 = 16 MiB */
+	bool progress;			       /* draw a progress bar on stderr */
+	bool dedup;			       /* drop repeated Ids (grep --all turns it off) */
+	struct ss_store *st;		       /* the store, or NULL (grep) */
+	int64_t tenant;			       /* tenant row in the store */
+	const struct ss_detect_config *detect; /* run the C detections with this config, or NULL */
 	/* grep: records for which match returns true are written to out, in input order */
 	bool (*match)(void *ctx, struct ss_audit_rec *r);
 	void *match_ctx;
@@ -47,7 +49,9 @@ struct ss_ingest_opts {
  * store failure or an unreadable path argument stops it (negative code, err
  * filled; batches already committed stay). *summary (new reference) gets
  * the run's summary: records, duplicates, already_ingested, rejected,
- * bytes, seconds, first, last, inputs [...], rejects [...], warnings [...].
+ * bytes, seconds, first, last, inputs [...], rejects [...], warnings [...],
+ * and with detections on, "findings" (the findings of this pass; with a
+ * store they are recorded there too, and "new_findings" counts the new ones).
  */
 int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, json_t **summary,
 		  struct ss_error *err);

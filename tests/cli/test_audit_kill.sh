@@ -58,4 +58,8 @@ sqlite3 "$TMP/killed.db" 'PRAGMA integrity_check' | grep -qx ok || fail "store d
 "$BIN" --db "$TMP/killed.db" audit ingest "$TMP/all.json" >/dev/null
 again=$(totals "$TMP/killed.db")
 [ "$again" = "$clean" ] || fail "after kill + re-ingest: $again, clean run: $clean"
+# a memory budget far below the key set: days are dropped and reloaded, the totals do not move
+"$BIN" --db "$TMP/budget.db" audit ingest --memory 64K "$TMP/all.json" >/dev/null
+budget=$(totals "$TMP/budget.db")
+[ "$budget" = "$clean" ] || fail "with --memory 64K: $budget, clean run: $clean"
 echo "ok: killed at $partial of $all records; totals equal ($clean)"
