@@ -15,6 +15,7 @@
 #include "output/summary.h"
 #include "score/engine.h"
 #include "snapshot/snapshot.h"
+#include "store/finding_store.h"
 
 int ss_cli_common(struct ss_cli *cli, int c, const char *usage)
 {
@@ -96,6 +97,8 @@ int ss_cli_score_snapshot(const struct ss_cli *cli, const char *dir, struct ss_s
 	struct ss_scorecard sc;
 	struct ss_state *states = NULL;
 	size_t n_states = 0, i;
+	struct ss_evidence ev;
+	bool have_tenant = false, have_ev = false;
 	int64_t tenant;
 	char *tid = NULL;
 	int rc;
@@ -108,11 +111,20 @@ int ss_cli_score_snapshot(const struct ss_cli *cli, const char *dir, struct ss_s
 	if (rc)
 		goto out_cat;
 	if (st && ss_store_find_tenant(st, snap.tenant_id, &tenant, &tid, NULL) == 0) {
+		have_tenant = true;
 		rc = ss_store_states(st, tenant, &states, &n_states, err);
 		if (rc)
 			goto out_snap;
 	}
-	rc = ss_score_run(&sc, &cat, &snap, states, n_states, ss_time_now(), err);
+	if (have_tenant) {
+		ss_evidence_init(&ev);
+		have_ev = ss_store_evidence(st, tenant, ss_time_now(), &ev, NULL) == 0 && ev.coverage_first;
+		if (!have_ev)
+			ss_evidence_release(&ev);
+	}
+	rc = ss_score_run_ev(&sc, &cat, &snap, states, n_states, have_ev ? &ev : NULL, ss_time_now(), err);
+	if (have_ev)
+		ss_evidence_release(&ev);
 	if (rc)
 		goto out_states;
 	*out = ss_graph_secure_score(&sc);

@@ -298,6 +298,20 @@ static int password_validity(const struct ss_snapshot *snap)
 	return best;
 }
 
+/* $SECSCORE_GEOIP, else the country database in secscore's data folder when one is there, else NULL. */
+static const char *default_geoip(char *buf, size_t len)
+{
+	const char *env = getenv("SECSCORE_GEOIP"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (env && *env)
+		return env;
+	if (xdg && *xdg)
+		snprintf(buf, len, "%s/secscore/country.mmdb", xdg);
+	else
+		snprintf(buf, len, "%s/.local/share/secscore/country.mmdb", home && *home ? home : ".");
+	return ss_file_exists(buf) ? buf : NULL;
+}
+
 static void detect_env_release(struct detect_env *e)
 {
 	if (e->have_facts)
@@ -315,7 +329,7 @@ static int detect_env_init(struct detect_env *e, const struct ss_cli *cli, struc
 {
 	const char *config = cli->config ? cli->config : getenv("SECSCORE_CONFIG");
 	json_t *cfg = NULL;
-	char *dir = NULL;
+	char *dir = NULL, geobuf[4096];
 	size_t i;
 	int rc;
 
@@ -358,15 +372,18 @@ static int detect_env_init(struct detect_env *e, const struct ss_cli *cli, struc
 		      "accepted domains) and the expired-password check is off (--snapshot DIR)\n",
 		      stderr);
 	}
+	if (!geoip)
+		geoip = default_geoip(geobuf, sizeof(geobuf));
 	if (geoip) {
 		rc = ss_geo_open(&e->geo, geoip, err);
 		if (rc)
 			goto out;
 		e->cfg.geo = e->geo;
 	} else {
-		fputs("secscore: note: no --geoip database: the new-country and impossible-travel detections "
-		      "are off "
-		      "(docs/geoip.md)\n",
+		fputs("secscore: note: no country database (--geoip FILE, $SECSCORE_GEOIP or "
+		      "~/.local/share/secscore/country.mmdb): the new-country and impossible-travel "
+		      "detections are "
+		      "off (docs/geoip.md)\n",
 		      stderr);
 	}
 out:

@@ -22,6 +22,8 @@ static const char usage[] =
 	"as well); the same options give byte-identical files.\n"
 	"\n"
 	"  --out DIR                 where to write (default ./secscore-demo)\n"
+	"  --geoip FILE              a country database (.mmdb) for the geo detections (default\n"
+	"                            $SECSCORE_GEOIP, else ~/.local/share/secscore/country.mmdb if present)\n"
 	"  --seed N                  random seed (default 1)\n"
 	"  --users N                 number of users (default 800, at most 10,000,000)\n"
 	"  --days N                  days of audit log before today (default 30, 1 to 400)\n"
@@ -128,6 +130,7 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 {
 	static const struct option opts[] = {SS_COMMON_OPTIONS,
 					     {"out", required_argument, NULL, 'o'},
+					     {"geoip", required_argument, NULL, 'g'},
 					     {"seed", required_argument, NULL, 's'},
 					     {"users", required_argument, NULL, 'u'},
 					     {"days", required_argument, NULL, OPT_DAYS},
@@ -144,6 +147,7 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 	const char *out = "secscore-demo";
 	struct ss_error err;
 	struct ss_store st;
+	const char *geoip = NULL;
 	struct ss_buf snapdir;
 	unsigned long long v;
 	json_t *score = NULL;
@@ -157,6 +161,7 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 			continue;
 		switch (c) {
 		case 'o': out = optarg; break;
+		case 'g': geoip = optarg; break;
 		case 's':
 			if (parse_u64(optarg, ~0ull, &v))
 				return ss_cli_usage_error(usage, "--seed needs a non-negative integer");
@@ -206,11 +211,55 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		if (rc)
 			return ss_cli_fail(&err);
 	}
-	rc = ss_cli_store(cli, true, &st, &err);
-	if (rc)
-		return ss_cli_fail(&err);
 	ss_buf_init(&snapdir, 8192);
 	ss_buf_printf(&snapdir, "%s/snapshot", out);
+	if (!no_audit) {
+		/*
+		 * The audit log first, into the demo tenant (made from the manifest), so that the
+		 * score's review and usage controls are measured from its evidence.
+		 */
+		struct ss_cli acli = *cli;
+		char *paths[1];
+		struct ss_buf adir, man;
+		json_t *manifest;
+		int64_t row;
+		int arc;
+		ss_buf_init(&man, 8192);
+		ss_buf_printf(&man, "%s/manifest.json", snapdir.ptr);
+		manifest = json_load_file(man.ptr, 0, NULL);
+		ss_buf_release(&man);
+		rc = ss_cli_store(cli, true, &st, &err);
+		if (!rc)
+			rc = ss_store_tenant(&st, json_string_value(json_object_get(manifest, "tenantId")),
+					     json_string_value(json_object_get(manifest, "displayName")),
+					     false, &row, &err);
+		if (!rc)
+			ss_store_close(&st);
+		if (rc || !manifest) {
+			json_decref(manifest);
+			ss_buf_release(&snapdir);
+			return ss_cli_fail(&err);
+		}
+		ss_buf_init(&adir, 8192);
+		ss_buf_printf(&adir, "%s/audit", out);
+		paths[0] = adir.ptr;
+		acli.tenant = json_string_value(json_object_get(manifest, "tenantId"));
+		arc = ss_cli_audit_ingest_ex(&acli, paths, 1, 0, 0, 0, 0, snapdir.ptr, geoip, true,
+					     &ingested);
+		ss_buf_release(&adir);
+		json_decref(manifest);
+		if (arc != SS_EXIT_OK) {
+			ss_buf_release(&snapdir);
+			json_decref(ingested);
+			return arc;
+		}
+	}
+	rc = ss_cli_store(cli, true, &st, &err);
+	if (rc) {
+		ss_buf_release(&snapdir);
+		json_decref(ingested);
+		return ss_cli_fail(&err);
+	}
 	rc = ss_cli_score_snapshot(cli, snapdir.ptr, &st, &score, &err);
 	if (!rc)
 		rc = ss_store_save_score(&st, score, &existed, &err);
@@ -218,26 +267,8 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 	if (rc) {
 		ss_buf_release(&snapdir);
 		json_decref(score);
+		json_decref(ingested);
 		return ss_cli_fail(&err);
-	}
-	if (!no_audit) {
-		/* the audit log goes to the demo tenant, now the one scored most recently */
-		struct ss_cli acli = *cli;
-		char *paths[1];
-		struct ss_buf adir;
-		int arc;
-		ss_buf_init(&adir, 8192);
-		ss_buf_printf(&adir, "%s/audit", out);
-		paths[0] = adir.ptr;
-		acli.tenant = NULL;
-		arc = ss_cli_audit_ingest(&acli, paths, 1, 0, 0, 0, 0, &ingested);
-		ss_buf_release(&adir);
-		if (arc != SS_EXIT_OK) {
-			ss_buf_release(&snapdir);
-			json_decref(score);
-			json_decref(ingested);
-			return arc;
-		}
 	}
 	if (cli->json) {
 		ss_cli_print_json(score);

@@ -116,6 +116,9 @@ int cmd_score(int argc, char **argv, struct ss_cli *cli)
 		if (rc)
 			return ss_cli_fail(&err);
 		have_store = true;
+	} else {
+		/* nothing is written, but an existing store still gives the states and the audit evidence */
+		have_store = ss_cli_store(cli, false, &st, NULL) == 0;
 	}
 	rc = ss_cli_score_snapshot(cli, argv[optind], have_store ? &st : NULL, &score, &err);
 	if (!rc && save)

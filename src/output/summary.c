@@ -65,10 +65,16 @@ static void print_not_scored(FILE *out, json_t *controls)
 		if (strcmp(str(cs, "status"), "notScored"))
 			continue;
 		reason = str(cs, "notScoredReason");
-		if (strncmp(reason, "measured by evidence", 20) == 0 ||
-		    strncmp(reason, "measured from the audit log", 27) == 0)
-			reason = "audit evidence (review and usage controls; the audit analytics are not in "
-				 "this version)";
+		if (strstr(reason, "no detection covers this review yet") ||
+		    strstr(reason, "no operation is mapped to it yet"))
+			reason =
+				"audit evidence that no detection of this version produces (review and usage "
+				"controls)";
+		else if (strncmp(reason, "measured by evidence", 20) == 0 ||
+			 strncmp(reason, "measured from the audit log", 27) == 0 ||
+			 strstr(reason, "audit data"))
+			reason = "audit data in the store covering the review window ('secscore audit "
+				 "ingest')";
 		names = json_object_get(groups, reason);
 		if (!names) {
 			names = json_array();

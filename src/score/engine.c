@@ -218,13 +218,41 @@ static int score_one(struct ss_scorecard *sc, const struct ss_control *c, struct
 	return 0;
 }
 
+void ss_evidence_init(struct ss_evidence *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ss_strv_init(&ev->ops);
+}
+
+void ss_evidence_release(struct ss_evidence *ev)
+{
+	size_t i;
+
+	for (i = 0; i < ev->n_findings; i++) {
+		free(ev->findings[i].rule);
+		free(ev->findings[i].user);
+		free(ev->findings[i].handled_by);
+	}
+	free(ev->findings);
+	ss_strv_release(&ev->ops);
+	memset(ev, 0, sizeof(*ev));
+}
+
 int ss_score_run(struct ss_scorecard *sc, const struct ss_catalog *cat, const struct ss_snapshot *snap,
 		 const struct ss_state *states, size_t n_states, ss_time_ms now, struct ss_error *err)
+{
+	return ss_score_run_ev(sc, cat, snap, states, n_states, NULL, now, err);
+}
+
+int ss_score_run_ev(struct ss_scorecard *sc, const struct ss_catalog *cat, const struct ss_snapshot *snap,
+		    const struct ss_state *states, size_t n_states, const struct ss_evidence *ev,
+		    ss_time_ms now, struct ss_error *err)
 {
 	size_t i;
 	int rc = 0;
 
 	memset(sc, 0, sizeof(*sc));
+	sc->ev = ev;
 	sc->cat = cat;
 	sc->snap = snap;
 	sc->now = now;

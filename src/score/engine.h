@@ -77,7 +77,37 @@ struct ss_result {
 	struct ss_strv excluded;	  /* entities left out by exceptions */
 };
 
+/* One finding as the review controls see it. */
+struct ss_evidence_finding {
+	char *rule;	       /* the rule that found it, owned */
+	char *user;	       /* the user it is about, owned or NULL */
+	ss_time_ms first;      /* first event */
+	ss_time_ms last;       /* last event */
+	bool handled;	       /* acknowledged, resolved or marked false positive */
+	ss_time_ms handled_at; /* when, 0 when not */
+	char *handled_by;      /* by whom, owned or NULL */
+};
+
+/*
+ * What the audit log says, for the review and usage controls (loaded from the
+ * store by the caller; NULL when there is none): how far the coverage
+ * reaches, the findings, when the audit log was last analysed, and the
+ * volume of each operation in the last 30 days.
+ */
+struct ss_evidence {
+	ss_time_ms coverage_first;	      /* first day with records, 0 when none */
+	ss_time_ms coverage_last;	      /* end of the last day with records */
+	ss_time_ms last_run;		      /* the last ingest, 0 when none */
+	struct ss_evidence_finding *findings; /* owned */
+	size_t n_findings;
+	struct ss_strv ops; /* "workload\037operation" seen in the last 30 days */
+};
+
+void ss_evidence_init(struct ss_evidence *ev);
+void ss_evidence_release(struct ss_evidence *ev);
+
 struct ss_scorecard {
+	const struct ss_evidence *ev;	/* audit evidence, or NULL; borrowed */
 	const struct ss_catalog *cat;	/* borrowed */
 	const struct ss_snapshot *snap; /* borrowed */
 	struct ss_facts facts;		/* derived tenant facts, owned */
@@ -96,6 +126,10 @@ struct ss_scorecard {
  */
 int ss_score_run(struct ss_scorecard *sc, const struct ss_catalog *cat, const struct ss_snapshot *snap,
 		 const struct ss_state *states, size_t n_states, ss_time_ms now, struct ss_error *err);
+/* The same with audit evidence for the review and usage controls (ev may be NULL). */
+int ss_score_run_ev(struct ss_scorecard *sc, const struct ss_catalog *cat, const struct ss_snapshot *snap,
+		    const struct ss_state *states, size_t n_states, const struct ss_evidence *ev,
+		    ss_time_ms now, struct ss_error *err);
 void ss_scorecard_release(struct ss_scorecard *sc);
 
 /*

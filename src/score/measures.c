@@ -621,27 +621,137 @@ static int measure_forwarding_transport(struct ss_mctx *m)
 	return 0;
 }
 
+/* Days of a review cadence. */
+static long cadence_days(const char *cadence)
+{
+	if (strcmp(cadence, "daily") == 0)
+		return 1;
+	if (strcmp(cadence, "bi-weekly") == 0 || strcmp(cadence, "biweekly") == 0)
+		return 14;
+	if (strcmp(cadence, "monthly") == 0)
+		return 30;
+	return 7;
+}
+
+/* True when the JSON array of strings list holds s. */
+static bool list_has(json_t *list, const char *s)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (list, i, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
- * review: "review ... weekly" controls, scored by evidence (the findings of the
- * period acknowledged within the cadence), and usage controls scored from the
- * audit log; both need the audit analytics, which this version does not have.
+ * review: "review ... weekly" controls, scored by evidence. check.rules names
+ * the findings of the review; every such finding of the last cadence window
+ * must have been acknowledged (or resolved, or marked a false positive) by a
+ * named person within the cadence of its last event - partial credit per
+ * finding. No finding and audit coverage reaching into the window also
+ * passes; without that coverage the control is Not scored. check.evidence
+ * "usage" controls pass when the audit log shows check.operations in the last
+ * check.days days; "analysis" controls when the audit log was analysed (an
+ * ingest ran) within the cadence.
  */
 static int measure_review(struct ss_mctx *m)
 {
+	const struct ss_evidence *ev = m->sc->ev;
 	const char *cadence = check_str(m->c, "cadence", "weekly");
 	const char *evidence = check_str(m->c, "evidence", "review");
+	json_t *rules = ss_measure_check(m->c, "rules");
+	ss_time_ms now = m->sc->now, window = (ss_time_ms)cadence_days(cadence) * SS_DAY_MS;
+	long count = 0, total = 0;
+	size_t i;
 
-	if (strcmp(evidence, "usage") == 0)
+	if (!ev || !ev->coverage_first)
 		return not_scored(
 			m->r,
-			"measured from the audit log (%s); needs audit analytics in the store, not yet "
-			"available in this version",
-			check_str(m->c, "activity", "use of the feature"));
-	return not_scored(
-		m->r,
-		"measured by evidence: the %s findings of this kind acknowledged within the cadence "
-		"(needs audit findings in the store; not yet available in this version)",
-		cadence);
+			"measured from the audit log: needs audit data in the store covering the last %ld "
+			"days ('secscore audit ingest')",
+			strcmp(evidence, "usage") == 0 ? 30 : cadence_days(cadence));
+	if (strcmp(evidence, "usage") == 0) {
+		json_t *ops = ss_measure_check(m->c, "operations"), *v;
+		size_t k;
+		bool seen = false;
+		if (!json_is_array(ops))
+			return not_scored(
+				m->r, "measured from the audit log (%s); no operation is mapped to it yet",
+				check_str(m->c, "activity", "use of the feature"));
+		if (ev->coverage_last < now - 30 * SS_DAY_MS)
+			return not_scored(
+				m->r, "needs audit data covering the last 30 days ('secscore audit ingest')");
+		json_array_foreach (ops, k, v) {
+			const char *want = json_string_value(v);
+			size_t e;
+			/* "Workload\037Operation", or a bare operation in any workload */
+			for (e = 0; want && e < ev->ops.n && !seen; e++) {
+				const char *sep = strchr(ev->ops.v[e], '\037');
+				seen = strcmp(ev->ops.v[e], want) == 0 || (sep && strcmp(sep + 1, want) == 0);
+			}
+		}
+		finish_bool(m->r, seen);
+		impl(m->r, seen ? "The audit log shows %s" : "The audit log of the last 30 days shows no %s",
+		     check_str(m->c, "activity", "use of the feature"));
+		if (!seen)
+			ss_strv_pushf(&m->r->offenders, "no %s in the last 30 days",
+				      check_str(m->c, "activity", "use of the feature"));
+		return 0;
+	}
+	if (ev->coverage_last < now - window)
+		return not_scored(
+			m->r,
+			"measured by evidence: the audit data in the store ends before the last %s window "
+			"('secscore audit ingest')",
+			cadence);
+	if (strcmp(evidence, "analysis") == 0) {
+		bool ran = ev->last_run >= now - window;
+		finish_bool(m->r, ran);
+		impl(m->r,
+		     ran ? "The audit log was analysed within the %s window"
+			 : "No audit analysis in the last %s",
+		     cadence);
+		if (!ran)
+			ss_strv_pushf(&m->r->offenders, "no 'secscore audit ingest' in the %s window",
+				      cadence);
+		return 0;
+	}
+	if (!json_is_array(rules) || json_array_size(rules) == 0)
+		return not_scored(
+			m->r,
+			"measured by evidence (%s findings acknowledged within the cadence); no detection "
+			"covers this review yet",
+			cadence);
+	for (i = 0; i < ev->n_findings; i++) {
+		const struct ss_evidence_finding *f = &ev->findings[i];
+		bool ok;
+		if (!list_has(rules, f->rule) || f->last < now - window || f->last > now)
+			continue;
+		total++;
+		ok = f->handled && f->handled_by && f->handled_by[0] && f->handled_at - f->last <= window;
+		if (ok)
+			count++;
+		else {
+			char last[32];
+			ss_time_format(f->last, last);
+			ss_strv_pushf(&m->r->offenders,
+				      "%s finding of %s%s%s not acknowledged within %ld days", f->rule, last,
+				      f->user ? " by " : "", f->user ? f->user : "", cadence_days(cadence));
+		}
+	}
+	if (total == 0) {
+		finish_bool(m->r, true);
+		impl(m->r, "No %s findings in the last %s window, and the audit data covers it", cadence,
+		     "review");
+		return 0;
+	}
+	finish(m->r, count, total, "ratio", 1.0);
+	impl(m->r, "%ld of %ld findings of the last %s window acknowledged in time by a named person", count,
+	     total, cadence);
+	return 0;
 }
 
 /* licensed: the tenant subscribes to a service (a feature that is on once licensed). */

@@ -321,3 +321,77 @@ int ss_store_finding_mark_delivered(struct ss_store *st, int64_t tenant, const c
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int ss_store_evidence(struct ss_store *st, int64_t tenant, ss_time_ms now, struct ss_evidence *ev,
+		      struct ss_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int rc;
+
+	rc = prep(st, "SELECT min(day), max(day) FROM audit_volume WHERE tenant = ?1", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, tenant);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		ev->coverage_first = sqlite3_column_int64(s, 0) * SS_DAY_MS;
+		ev->coverage_last = (sqlite3_column_int64(s, 1) + 1) * SS_DAY_MS - 1;
+	}
+	sqlite3_finalize(s);
+	rc = prep(st, "SELECT max(finished) FROM audit_runs WHERE tenant = ?1", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, tenant);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		if (ss_time_parse(t, strlen(t), &ev->last_run))
+			ev->last_run = 0;
+	}
+	sqlite3_finalize(s);
+	rc = prep(st,
+		  "SELECT f.rule, f.first, f.last, f.status, "
+		  "(SELECT e.at FROM finding_events e WHERE e.tenant = f.tenant AND e.finding = f.id AND "
+		  " e.status <> 'open' ORDER BY e.id LIMIT 1), "
+		  "(SELECT e.author FROM finding_events e WHERE e.tenant = f.tenant AND e.finding = f.id AND "
+		  " e.status <> 'open' ORDER BY e.id LIMIT 1), f.user "
+		  "FROM findings f WHERE f.tenant = ?1 ORDER BY f.last",
+		  &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, tenant);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct ss_evidence_finding *f;
+		const char *status = (const char *)sqlite3_column_text(s, 3);
+		if (ev->n_findings == cap) {
+			cap = cap ? cap * 2 : 64;
+			ev->findings = ss_xrealloc(ev->findings, ss_mul_sz(cap, sizeof(*ev->findings)));
+		}
+		f = &ev->findings[ev->n_findings++];
+		memset(f, 0, sizeof(*f));
+		f->rule = ss_xstrdup((const char *)sqlite3_column_text(s, 0));
+		f->first = sqlite3_column_int64(s, 1);
+		f->last = sqlite3_column_int64(s, 2);
+		f->handled = status && strcmp(status, "open") != 0;
+		if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+			f->user = ss_xstrdup((const char *)sqlite3_column_text(s, 6));
+		if (f->handled && sqlite3_column_type(s, 4) != SQLITE_NULL) {
+			const char *t = (const char *)sqlite3_column_text(s, 4);
+			if (ss_time_parse(t, strlen(t), &f->handled_at))
+				f->handled_at = 0;
+			f->handled_by = ss_xstrdup((const char *)sqlite3_column_text(s, 5));
+		}
+	}
+	sqlite3_finalize(s);
+	rc = prep(st,
+		  "SELECT DISTINCT workload || char(31) || operation FROM audit_volume WHERE tenant = ?1 AND "
+		  "day >= ?2",
+		  &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, tenant);
+	sqlite3_bind_int64(s, 2, (now - 30 * SS_DAY_MS) / SS_DAY_MS);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		ss_strv_push(&ev->ops, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return 0;
+}

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "base/time.h"
+#include "score/engine.h"
 #include "store/store.h"
 
 /* Rank of a severity name (informational 0 .. critical 4), -1 when unknown. */
@@ -54,5 +55,14 @@ int ss_store_finding_delivered(struct ss_store *st, int64_t tenant, const char *
 			       bool *done, struct ss_error *err);
 int ss_store_finding_mark_delivered(struct ss_store *st, int64_t tenant, const char *id, const char *channel,
 				    struct ss_error *err);
+
+/*
+ * Loads what the review and usage controls read (score/engine.h): audit
+ * coverage, the last ingest, the findings with who handled them and when
+ * (from their history), and the workload/operation pairs seen in the 30
+ * days before now. ev must be initialised (ss_evidence_init).
+ */
+int ss_store_evidence(struct ss_store *st, int64_t tenant, ss_time_ms now, struct ss_evidence *ev,
+		      struct ss_error *err);
 
 #endif

@@ -48,7 +48,7 @@ def run(binary, spec):
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 with open(path, "w") as f:
                     json.dump(content, f)
-            env = dict(os.environ, SECSCORE_NOW="2026-11-01T00:00:00Z")
+            env = dict(os.environ, SECSCORE_NOW="2026-11-01T00:00:00Z", SECSCORE_DB=os.path.join(tmp, "no-store.db"))
             r = subprocess.run([binary, "score", snap, "--json", "--no-save"], env=env,
                                capture_output=True, text=True)
         if r.returncode != 0:

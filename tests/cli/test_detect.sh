@@ -148,6 +148,26 @@ expect_exit 2 "$BIN" audit findings ack "$id"
 out=$("$BIN" audit findings)
 expect_contains "$out" "Mass download by one user"
 
+# --- review controls scored from evidence: findings of the window acknowledged in time by a named person
+ctl() { python3 -c '
+import json, sys
+c = {x["controlName"]: x for x in json.load(sys.stdin)["controlScores"]}[sys.argv[1]]
+print(c["status"], int(c["score"]))' "$1"; }
+[ "$("$BIN" score "$TMP/snap" --json --no-save | ctl MailForwardingRules)" = "passed 5" ] ||
+	fail "no forwarding finding in the last week: the review passes"
+[ "$("$BIN" score "$TMP/snap" --json --no-save | ctl AuditUsed)" = "passed 5" ] || fail "the audit log was analysed"
+export SECSCORE_NOW=2026-11-12T12:00:00Z
+[ "$("$BIN" score "$TMP/snap" --json --no-save | ctl MailForwardingRules)" = "failed 0" ] ||
+	fail "four forwarding findings of the week, none acknowledged"
+for rule in inbox-rule-forwarding-external mailbox-forwarding-external; do
+	for fid in $(sqlite3 "$SECSCORE_DB" "SELECT id FROM findings WHERE rule = '$rule' AND user <> 'erin@fabrikam.example'"); do
+		"$BIN" audit findings ack "$fid" --by "Ann Admin" >/dev/null
+	done
+done
+[ "$("$BIN" score "$TMP/snap" --json --no-save | ctl MailForwardingRules)" = "partial 2" ] ||
+	fail "two of four acknowledged: floor(5 * 2 / 4) points"
+export SECSCORE_NOW=2026-11-20T12:00:00Z
+
 # --- inactive users: the engine against a slow reference over the same records and snapshot
 "$BIN" audit inactive --days 5 --json >"$TMP/inactive.json"
 python3 - "$TMP" <<'PY'
