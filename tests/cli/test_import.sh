@@ -35,7 +35,7 @@ PY
 out=$("$BIN" --catalog "$TMP/cat" score --rescore-all)
 expect_contains "$out" "2 new score(s) recorded"
 out=$("$BIN" history --tenant "$TENANT")
-expect_contains "$out" "catalog changed: 2026.11.1 -> 9999.1"
+expect_contains "$out" "catalog changed: 2026.12.1 -> 9999.1"
 "$BIN" diff --tenant "$TENANT" --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
