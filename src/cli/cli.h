@@ -76,6 +76,8 @@ int cmd_diff(int argc, char **argv, struct ss_cli *cli);
 int cmd_plan(int argc, char **argv, struct ss_cli *cli);
 int cmd_import(int argc, char **argv, struct ss_cli *cli);
 int cmd_audit(int argc, char **argv, struct ss_cli *cli);
+int cmd_rules(int argc, char **argv, struct ss_cli *cli);
+int cmd_notify(int argc, char **argv, struct ss_cli *cli);
 
 /*
  * Ingests audit inputs into the store (the tenant of --tenant, else the

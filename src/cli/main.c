@@ -20,6 +20,8 @@ static const struct {
 	{"audit", cmd_audit,
 	 "read audit log exports into the store; coverage; search them (ingest, stats, grep)"},
 	{"plan", cmd_plan, "pick the actions that reach a target percentage with the least user impact"},
+	{"notify", cmd_notify, "send new findings to a webhook, by e-mail and to syslog, once each"},
+	{"rules", cmd_rules, "check Sigma rules; run rules over audit logs and print the findings"},
 };
 
 static void help(FILE *out)
