@@ -76,8 +76,8 @@ int cmd_diff(int argc, char **argv, struct ss_cli *cli);
 int cmd_plan(int argc, char **argv, struct ss_cli *cli);
 int cmd_import(int argc, char **argv, struct ss_cli *cli);
 int cmd_audit(int argc, char **argv, struct ss_cli *cli);
-int cmd_rules(int argc, char **argv, struct ss_cli *cli);
 int cmd_notify(int argc, char **argv, struct ss_cli *cli);
+int cmd_rules(int argc, char **argv, struct ss_cli *cli);
 
 /*
  * Ingests audit inputs into the store (the tenant of --tenant, else the
@@ -92,10 +92,14 @@ int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, 
 /* Prints findings, most severe first, at most max of them (terminal escapes neutralised). */
 void ss_cli_print_findings(json_t *findings, size_t max);
 
-/* The same with the detection inputs: a snapshot directory and a country database (NULL: none / latest). */
+/*
+ * The same with the detection inputs: a snapshot directory, a country
+ * database and Sigma rules (NULL: the latest snapshot, the default database
+ * when present, the built-in rules).
+ */
 int ss_cli_audit_ingest_ex(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
 			   size_t memory, size_t max_record, int progress, const char *snapdir,
-			   const char *geoip, bool detections, json_t **summary);
+			   const char *geoip, const char *rules, bool detections, json_t **summary);
 
 /*
  * Re-scores the stored snapshot `row` (its files written to a private

@@ -20,7 +20,8 @@
 
 static const char usage[] =
 	"usage: secscore audit ingest PATH... [--threads N] [--memory SIZE] [--max-record SIZE]\n"
-	"                             [--snapshot DIR] [--geoip FILE] [--no-detections] [--json]\n"
+	"                             [--snapshot DIR] [--geoip FILE] [--rules PATH] [--no-detections] "
+	"[--json]\n"
 	"       secscore audit stats [--json]\n"
 	"       secscore audit findings [--since T] [--severity S] [--json]\n"
 	"       secscore audit findings ack ID --by NAME [--note TEXT] [--status S]\n"
@@ -57,7 +58,9 @@ static const char usage[] =
 	"                     detections (default: the snapshot the tenant was last scored from)\n"
 	"  --geoip FILE       a MaxMind-format country database (.mmdb) for new-country and\n"
 	"                     impossible-travel detections (docs/geoip.md); without it they are off\n"
-	"  --no-detections    read and count only\n"
+	"  --rules PATH       run the Sigma rules in PATH (a file or a directory) instead of the\n"
+	"                     built-in ones of rules/ (docs/rules.md)\n"
+	"  --no-detections    read and count only (no C detections, no rules)\n"
 	"  --json             print the result as JSON\n"
 	"\n"
 	"Exit codes: 0 ok (rejected records are reported, not an error), 1 an input broke or the store\n"
@@ -83,7 +86,8 @@ enum {
 	OPT_BY,
 	OPT_NOTE,
 	OPT_STATUS,
-	OPT_DAYS
+	OPT_DAYS,
+	OPT_RULES
 };
 
 struct field_filter {
@@ -254,6 +258,7 @@ struct detect_env {
 	struct ss_facts facts;
 	bool have_cat, have_snap, have_facts;
 	struct ss_geo *geo;
+	struct ss_rules *rules; /* built-in rules, and the user's (--rules) */
 };
 
 /* The tenant's newest snapshot directory on record that still exists, or NULL (owned). */
@@ -321,11 +326,13 @@ static void detect_env_release(struct detect_env *e)
 	if (e->have_cat)
 		ss_catalog_release(&e->cat);
 	ss_geo_close(e->geo);
+	ss_rules_free(e->rules);
 	ss_detect_config_release(&e->cfg);
 }
 
 static int detect_env_init(struct detect_env *e, const struct ss_cli *cli, struct ss_store *st,
-			   int64_t tenant, const char *snapdir, const char *geoip, struct ss_error *err)
+			   int64_t tenant, const char *snapdir, const char *geoip, const char *rules,
+			   struct ss_error *err)
 {
 	const char *config = cli->config ? cli->config : getenv("SECSCORE_CONFIG");
 	json_t *cfg = NULL;
@@ -372,6 +379,14 @@ static int detect_env_init(struct detect_env *e, const struct ss_cli *cli, struc
 		      "accepted domains) and the expired-password check is off (--snapshot DIR)\n",
 		      stderr);
 	}
+	if (rules) {
+		char *paths[1] = {(char *)rules};
+		rc = ss_rules_load(&e->rules, paths, 1, err);
+	} else {
+		rc = ss_rules_load_builtin(&e->rules, err);
+	}
+	if (rc)
+		goto out;
 	if (!geoip)
 		geoip = default_geoip(geobuf, sizeof(geobuf));
 	if (geoip) {
@@ -396,13 +411,13 @@ out:
 int ss_cli_audit_ingest(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
 			size_t memory, size_t max_record, int progress, json_t **summary)
 {
-	return ss_cli_audit_ingest_ex(cli, paths, n, threads, memory, max_record, progress, NULL, NULL, true,
-				      summary);
+	return ss_cli_audit_ingest_ex(cli, paths, n, threads, memory, max_record, progress, NULL, NULL, NULL,
+				      true, summary);
 }
 
 int ss_cli_audit_ingest_ex(const struct ss_cli *cli, char *const *paths, size_t n, unsigned threads,
 			   size_t memory, size_t max_record, int progress, const char *snapdir,
-			   const char *geoip, bool detections, json_t **summary)
+			   const char *geoip, const char *rules, bool detections, json_t **summary)
 {
 	struct ss_error err;
 	struct ss_store st;
@@ -428,13 +443,14 @@ int ss_cli_audit_ingest_ex(const struct ss_cli *cli, char *const *paths, size_t 
 	o.dedup = true;
 	o.st = &st;
 	if (detections) {
-		rc = detect_env_init(&env, cli, &st, o.tenant, snapdir, geoip, &err);
+		rc = detect_env_init(&env, cli, &st, o.tenant, snapdir, geoip, rules, &err);
 		if (rc) {
 			ss_store_close(&st);
 			return ss_cli_fail(&err);
 		}
 		have_env = true;
 		o.detect = &env.cfg;
+		o.rules = env.rules;
 	}
 	rc = ss_ingest_run(paths, n, &o, &sum, &err);
 	if (have_env)
@@ -932,10 +948,11 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 					     {"note", required_argument, NULL, OPT_NOTE},
 					     {"status", required_argument, NULL, OPT_STATUS},
 					     {"days", required_argument, NULL, OPT_DAYS},
+					     {"rules", required_argument, NULL, OPT_RULES},
 					     {NULL, 0, NULL, 0}};
 	struct filter f;
-	const char *sub, *snapdir = NULL, *geoip = NULL, *severity = NULL, *by = NULL, *note = NULL,
-			 *status = NULL, *since_text = NULL;
+	const char *sub, *snapdir = NULL, *geoip = NULL, *rules = NULL, *severity = NULL, *by = NULL,
+			 *note = NULL, *status = NULL, *since_text = NULL;
 	bool detections = true;
 	long days = 90;
 	unsigned threads = 0;
@@ -1034,6 +1051,7 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 			break;
 		case OPT_SNAPSHOT: snapdir = optarg; break;
 		case OPT_GEOIP: geoip = optarg; break;
+		case OPT_RULES: rules = optarg; break;
 		case OPT_NODETECT: detections = false; break;
 		case OPT_SEVERITY: severity = optarg; break;
 		case OPT_BY: by = optarg; break;
@@ -1067,7 +1085,7 @@ int cmd_audit(int argc, char **argv, struct ss_cli *cli)
 		if (grep_opts)
 			return ss_cli_usage_error(usage, "filters are for 'audit grep'");
 		return ss_cli_audit_ingest_ex(cli, argv + optind, (size_t)(argc - optind), threads, memory,
-					      max_record, progress, snapdir, geoip, detections, NULL);
+					      max_record, progress, snapdir, geoip, rules, detections, NULL);
 	}
 	return audit_grep(argv + optind, (size_t)(argc - optind), &f, threads, max_record, all);
 }

@@ -244,7 +244,7 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		ss_buf_printf(&adir, "%s/audit", out);
 		paths[0] = adir.ptr;
 		acli.tenant = json_string_value(json_object_get(manifest, "tenantId"));
-		arc = ss_cli_audit_ingest_ex(&acli, paths, 1, 0, 0, 0, 0, snapdir.ptr, geoip, true,
+		arc = ss_cli_audit_ingest_ex(&acli, paths, 1, 0, 0, 0, 0, snapdir.ptr, geoip, NULL, true,
 					     &ingested);
 		ss_buf_release(&adir);
 		json_decref(manifest);

@@ -63,8 +63,9 @@ struct pass {
 	size_t qhead, qlen;
 	unsigned active; /* jobs being processed */
 	bool stop;
-	struct ss_acc *accs;	 /* one per worker */
-	struct ss_detect **dets; /* one per worker, when detections are on */
+	struct ss_acc *accs;	     /* one per worker */
+	struct ss_detect **dets;     /* one per worker, when detections are on */
+	struct ss_rules_state **rst; /* one per worker, when rules are on */
 	unsigned nworkers;
 	struct ss_error worker_err; /* the first fatal worker error (dedup loader) */
 	int worker_rc;
@@ -128,6 +129,12 @@ static void add_compact(struct ss_buf *out, const char *s, size_t len)
 	ss_buf_add(out, s + from, len - from);
 }
 
+/* The index of the worker that owns acc (each worker has its own accumulator). */
+static size_t worker_ix(const struct pass *p, const struct ss_acc *acc)
+{
+	return (size_t)(acc - p->accs);
+}
+
 /* One record: parse, dedup, account; grep writes it when it matches. */
 static void one(struct pass *p, struct ss_acc *acc, struct ss_detect *det, struct ss_audit_rec *rec,
 		uint32_t input, const char *text, size_t len, long line, long col_base, struct ss_buf *out)
@@ -179,6 +186,8 @@ static void one(struct pass *p, struct ss_acc *acc, struct ss_detect *det, struc
 	ss_acc_record(acc, input, rec);
 	if (det)
 		ss_detect_record(det, rec);
+	if (p->rst)
+		ss_rules_feed(p->o->rules, p->rst[worker_ix(p, acc)], rec);
 	if (p->o->match && out && p->o->match(p->o->match_ctx, rec)) {
 		add_compact(out, text, len);
 		ss_buf_addc(out, '\n');
@@ -705,6 +714,11 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 		for (k = 0; k < p.nworkers; k++)
 			p.dets[k] = ss_detect_new(o->detect);
 	}
+	if (o->rules) {
+		p.rst = ss_xcalloc(p.nworkers, sizeof(*p.rst));
+		for (k = 0; k < p.nworkers; k++)
+			p.rst[k] = ss_rules_state_new(o->rules);
+	}
 	ins = ss_xcalloc(files.n ? files.n : 1, sizeof(*ins));
 	for (i = 0; i < files.n; i++) {
 		struct stat stt;
@@ -807,6 +821,15 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 		for (k = 1; k < p.nworkers; k++)
 			ss_detect_merge(p.dets[0], p.dets[k]);
 		found = ss_detect_findings(p.dets[0], o->st, o->tenant);
+		if (p.rst) {
+			/* the Sigma rules' findings join the C detections' */
+			json_t *more;
+			for (k = 1; k < p.nworkers; k++)
+				ss_rules_merge(o->rules, p.rst[0], p.rst[k]);
+			more = ss_rules_findings(o->rules, p.rst[0]);
+			json_array_extend(found, more);
+			json_decref(more);
+		}
 		if (o->st) {
 			size_t added = 0;
 			rc = ss_store_put_findings(o->st, o->tenant, found, &added, err);
@@ -828,9 +851,12 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 		ss_acc_release(&p.accs[k]);
 		if (p.dets)
 			ss_detect_free(p.dets[k]);
+		if (p.rst)
+			ss_rules_state_free(p.rst[k]);
 	}
 	free(p.accs);
 	free(p.dets);
+	free(p.rst);
 	free(args);
 	free(tids);
 	for (i = 0; i < files.n; i++) {

@@ -25,6 +25,7 @@
 
 #include "analytics/detect.h"
 #include "audit/record.h"
+#include "rules/sigma.h"
 #include "base/error.h"
 #include "store/store.h"
 
@@ -37,6 +38,7 @@ struct ss_ingest_opts {
 	struct ss_store *st;		       /* the store, or NULL (grep) */
 	int64_t tenant;			       /* tenant row in the store */
 	const struct ss_detect_config *detect; /* run the C detections with this config, or NULL */
+	const struct ss_rules *rules;	       /* run these Sigma rules in the same pass, or NULL */
 	/* grep: records for which match returns true are written to out, in input order */
 	bool (*match)(void *ctx, struct ss_audit_rec *r);
 	void *match_ctx;
