@@ -9,15 +9,14 @@
 #include "base/alloc.h"
 
 struct ss_dedup_day {
-	int32_t day;	      /* UTC day number */
-	unsigned char *keys;  /* cap slots of 16 bytes; all-zero = empty */
-	uint8_t *old;	      /* one bit a slot: key from an earlier run */
-	size_t cap;	      /* slots (power of two) */
-	size_t n;	      /* keys held */
-	unsigned char *fresh; /* keys inserted since the last drain */
-	size_t nfresh;	      /* how many */
-	size_t capfresh;      /* allocated */
-	uint64_t used;	      /* tick of the last use */
+	int32_t day;	     /* UTC day number */
+	unsigned char *keys; /* cap slots of 16 bytes; all-zero = empty */
+	uint8_t *old;	     /* one bit a slot: key from an earlier run */
+	uint8_t *drained;    /* one bit a slot: key of this run already handed to the store */
+	size_t cap;	     /* slots (power of two) */
+	size_t n;	     /* keys held */
+	size_t nfresh;	     /* keys inserted since the last drain (neither bit set) */
+	uint64_t used;	     /* tick of the last use */
 };
 
 struct ss_dedup {
@@ -53,7 +52,7 @@ static size_t key_hash(const unsigned char *k)
 
 static size_t day_bytes(const struct ss_dedup_day *d)
 {
-	return d->cap * 16 + d->cap / 8 + 8 + d->capfresh * 16 + sizeof(*d);
+	return d->cap * 16 + 2 * (d->cap / 8 + 8) + sizeof(*d);
 }
 
 struct ss_dedup *ss_dedup_new(ss_dedup_loader load, void *ctx)
@@ -72,7 +71,7 @@ static void day_free(struct ss_dedup_day *day)
 {
 	free(day->keys);
 	free(day->old);
-	free(day->fresh);
+	free(day->drained);
 	free(day);
 }
 
@@ -110,6 +109,7 @@ static void day_grow(struct ss_dedup *d, struct ss_dedup_day *day)
 	day->cap = old.cap ? old.cap * 2 : 1024;
 	day->keys = ss_xcalloc(day->cap, 16);
 	day->old = ss_xcalloc(day->cap / 8 + 8, 1);
+	day->drained = ss_xcalloc(day->cap / 8 + 8, 1);
 	for (i = 0; i < old.cap; i++) {
 		size_t s;
 		if (memcmp(old.keys + i * 16, zero16, 16) == 0)
@@ -118,9 +118,12 @@ static void day_grow(struct ss_dedup *d, struct ss_dedup_day *day)
 		memcpy(day->keys + s * 16, old.keys + i * 16, 16);
 		if (old.old[i / 8] & (1u << (i % 8)))
 			day->old[s / 8] |= (uint8_t)(1u << (s % 8));
+		if (old.drained[i / 8] & (1u << (i % 8)))
+			day->drained[s / 8] |= (uint8_t)(1u << (s % 8));
 	}
 	free(old.keys);
 	free(old.old);
+	free(old.drained);
 	if (d)
 		d->bytes += day_bytes(day);
 }
@@ -228,13 +231,6 @@ int ss_dedup_check(struct ss_dedup *d, size_t n, const int32_t *days, const unsi
 		s = insert(d, day, keys[i], &found);
 		if (!found) {
 			verdict[i] = SS_DEDUP_NEW;
-			if (day->nfresh == day->capfresh) {
-				d->bytes -= day_bytes(day);
-				day->capfresh = day->capfresh ? day->capfresh * 2 : 256;
-				day->fresh = ss_xrealloc(day->fresh, ss_mul_sz(day->capfresh, 16));
-				d->bytes += day_bytes(day);
-			}
-			memcpy(day->fresh + day->nfresh * 16, keys[i], 16);
 			day->nfresh++;
 		} else {
 			verdict[i] = (day->old[s / 8] & (1u << (s % 8))) ? SS_DEDUP_OLD : SS_DEDUP_DUP;
@@ -259,15 +255,29 @@ int ss_dedup_drain(struct ss_dedup *d, int (*fn)(void *ctx, int32_t day, const u
 		struct ss_dedup_day *day = d->days[i];
 		if (!day || day->nfresh == 0)
 			continue;
-		qsort(day->fresh, day->nfresh, 16, cmp16);
-		rc = fn(ctx, day->day, day->fresh, day->nfresh);
-		if (rc)
-			return rc;
-		d->bytes -= day_bytes(day);
-		free(day->fresh);
-		day->fresh = NULL;
-		day->nfresh = day->capfresh = 0;
-		d->bytes += day_bytes(day);
+		{
+			/* the new keys are the ones without the old bit: gather, sort, hand out, then mark */
+			unsigned char *keys = ss_xmalloc(ss_mul_sz(day->nfresh, 16));
+			size_t k, n = 0;
+			for (k = 0; k < day->cap && n < day->nfresh; k++) {
+				if (memcmp(day->keys + k * 16, zero16, 16) == 0 ||
+				    (day->old[k / 8] & (1u << (k % 8))) ||
+				    (day->drained[k / 8] & (1u << (k % 8))))
+					continue;
+				memcpy(keys + n * 16, day->keys + k * 16, 16);
+				n++;
+			}
+			qsort(keys, n, 16, cmp16);
+			rc = fn(ctx, day->day, keys, n);
+			free(keys);
+			if (rc)
+				return rc;
+			for (k = 0; k < day->cap; k++)
+				if (memcmp(day->keys + k * 16, zero16, 16) != 0 &&
+				    !(day->old[k / 8] & (1u << (k % 8))))
+					day->drained[k / 8] |= (uint8_t)(1u << (k % 8));
+			day->nfresh = 0;
+		}
 	}
 	return 0;
 }

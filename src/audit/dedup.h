@@ -6,8 +6,8 @@
  * Design (docs/internals/audit.md): a record's key is its Id as 16 bytes
  * (ss_audit_key). Copies of one record share their CreationTime, so the set
  * is partitioned by the record's UTC day: one open-addressing table of keys
- * per day (16 bytes a slot, at most 85% full, plus one bit a slot saying the
- * key came from an earlier run). The first time a day is touched in a run,
+ * per day (16 bytes a slot, at most 85% full, plus two bits a slot: the
+ * key came from an earlier run / was already handed to the store). The first time a day is touched in a run,
  * the keys that earlier runs stored for that day are loaded through the
  * loader callback, so a second run over the same records adds nothing.
  *

@@ -709,7 +709,13 @@ static size_t array_scan(struct ss_audit_reader *r, struct ss_audit_chunk *c, bo
 		i++;
 		continue;
 	element_end_here:
-		/* the element is s[es..i); the byte at i is looked at again outside it */
+		/*
+		 * The element is s[es..i); the byte at i is looked at again outside it.
+		 * A stray '}' where an element should start is an element of its own
+		 * (one byte, which the record parser rejects), so the scan always moves.
+		 */
+		if (i == es)
+			i++;
 	element_end:
 		if (c->nspans == *cap) {
 			*cap = *cap ? *cap * 2 : 256;

@@ -814,6 +814,11 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 		for (i = 0; i < files.n; i++)
 			raw += ins[i].bytes;
 		*summary = summary_doc(&run, ins, files.n, raw, now_s() - t0);
+		/* the dedup set as it ends the pass: what a distinct record costs in memory */
+		json_object_set_new(*summary, "dedup_keys",
+				    json_integer((json_int_t)ss_dedup_count(p.dedup)));
+		json_object_set_new(*summary, "dedup_bytes",
+				    json_integer((json_int_t)ss_dedup_bytes(p.dedup)));
 	}
 	if (!rc && p.dets) {
 		/* the detections see the whole pass: merged once, judged once the batches are in the store */
