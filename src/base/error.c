@@ -9,8 +9,15 @@
 
 void ss_error_clear(struct ss_error *err)
 {
-	if (err)
-		memset(err, 0, sizeof(*err));
+	/* the strings are NUL-terminated: emptying them is enough (this runs once per audit record) */
+	if (!err)
+		return;
+	err->code = 0;
+	err->line = 0;
+	err->column = 0;
+	err->file[0] = '\0';
+	err->field[0] = '\0';
+	err->msg[0] = '\0';
 }
 
 int ss_error_set(struct ss_error *err, int code, const char *fmt, ...)
