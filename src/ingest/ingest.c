@@ -18,6 +18,7 @@
 #include "base/csv.h"
 #include "base/hash.h"
 #include "base/strv.h"
+#include "base/text.h"
 #include "store/audit_store.h"
 #include "store/finding_store.h"
 
@@ -592,6 +593,21 @@ static json_t *time_json(ss_time_ms t)
 	return json_string(buf);
 }
 
+/* A JSON string of a file name: bytes that are not UTF-8 (names are bytes on Linux) become \xNN. */
+static json_t *name_json(const char *s)
+{
+	struct ss_buf b;
+	json_t *j;
+
+	if (ss_utf8_valid((const unsigned char *)s, strlen(s)))
+		return json_string(s);
+	ss_buf_init(&b, (size_t)1 << 20);
+	ss_text_terminal(&b, s, strlen(s));
+	j = json_string(ss_buf_cstr(&b));
+	ss_buf_release(&b);
+	return j ? j : json_string("?");
+}
+
 static json_t *summary_doc(struct ss_acc *run, struct input *ins, size_t nin, uint64_t bytes, double secs)
 {
 	json_t *doc = json_object(), *inputs = json_array(), *rejects = json_array(),
@@ -610,13 +626,13 @@ static json_t *summary_doc(struct ss_acc *run, struct input *ins, size_t nin, ui
 	for (i = 0; i < nin; i++) {
 		struct input *in = &ins[i];
 		struct ss_acc_input *ai = ss_acc_input(run, (uint32_t)i);
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", in->path,
-				      "format", in->row.format[0] ? in->row.format : "unknown", "codec",
-				      in->row.codec[0] ? in->row.codec : "plain", "encoding",
-				      in->row.encoding[0] ? in->row.encoding : "utf-8", "bytes",
-				      (json_int_t)in->bytes, "records", (json_int_t)ai->records, "duplicates",
-				      (json_int_t)ai->duplicates, "already_ingested", (json_int_t)ai->old,
-				      "rejected", (json_int_t)ai->rejected);
+		json_t *o = json_pack(
+			"{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "path", name_json(in->path),
+			"format", in->row.format[0] ? in->row.format : "unknown", "codec",
+			in->row.codec[0] ? in->row.codec : "plain", "encoding",
+			in->row.encoding[0] ? in->row.encoding : "utf-8", "bytes", (json_int_t)in->bytes,
+			"records", (json_int_t)ai->records, "duplicates", (json_int_t)ai->duplicates,
+			"already_ingested", (json_int_t)ai->old, "rejected", (json_int_t)ai->rejected);
 		if (strcmp(in->row.format, "csv") == 0)
 			json_object_set_new(o, "rows", json_integer((json_int_t)ai->rows));
 		if (in->skipped)
@@ -636,19 +652,20 @@ static json_t *summary_doc(struct ss_acc *run, struct input *ins, size_t nin, ui
 				 "session; the "
 				 "portal exports at most 50,000)",
 				 in->path, (unsigned long long)ai->rows);
-			json_array_append_new(warnings, json_string(msg));
+			json_array_append_new(warnings, name_json(msg));
 		}
 		if (in->error) {
 			char msg[5000];
 			snprintf(msg, sizeof(msg), "%s: %s", in->path, in->error);
-			json_array_append_new(warnings, json_string(msg));
+			json_array_append_new(warnings, name_json(msg));
 		}
 	}
 	for (i = 0; i < run->nrejects; i++) {
 		const struct ss_acc_reject *rj = &run->rejects[i];
-		json_array_append_new(rejects, json_pack("{s:s, s:I, s:I, s:s}", "file", ins[rj->input].path,
-							 "line", (json_int_t)rj->line, "column",
-							 (json_int_t)rj->column, "reason", rj->reason));
+		json_array_append_new(rejects,
+				      json_pack("{s:o, s:I, s:I, s:s}", "file",
+						name_json(ins[rj->input].path), "line", (json_int_t)rj->line,
+						"column", (json_int_t)rj->column, "reason", rj->reason));
 	}
 	json_object_set_new(doc, "inputs", inputs);
 	json_object_set_new(doc, "rejects", rejects);
