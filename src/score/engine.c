@@ -149,6 +149,56 @@ static const struct ss_state *find_state(const struct ss_state *states, size_t n
 	return NULL;
 }
 
+/*
+ * Behaviour: a configuration control whose check lists audit_rules also
+ * answers to what the audit log saw. A finding of those rules in the last 30
+ * days that nobody has handled (acknowledged, resolved, false positive) is an
+ * offender, and the control fails: the setting may look right now, but the
+ * tenant forwarded mail outside, or switched auditing off, and nobody looked.
+ */
+static void behaviour(const struct ss_scorecard *sc, const struct ss_control *c, struct ss_result *r)
+{
+	json_t *rules = json_object_get(json_object_get(c->doc, "check"), "audit_rules");
+	size_t i, k, open = 0;
+
+	if (!sc->ev || !json_is_array(rules) ||
+	    (r->status != SS_STATUS_PASSED && r->status != SS_STATUS_PARTIAL &&
+	     r->status != SS_STATUS_FAILED))
+		return;
+	for (i = 0; i < sc->ev->n_findings; i++) {
+		const struct ss_evidence_finding *f = &sc->ev->findings[i];
+		bool listed = false;
+		json_t *v;
+		if (f->handled || f->last < sc->now - 30 * SS_DAY_MS || f->last > sc->now)
+			continue;
+		json_array_foreach (rules, k, v) {
+			if (json_is_string(v) && strcmp(json_string_value(v), f->rule) == 0)
+				listed = true;
+		}
+		if (!listed)
+			continue;
+		open++;
+		{
+			char when[32];
+			ss_time_format(f->last, when);
+			ss_strv_pushf(&r->offenders, "audit log: %s%s%s on %s, not handled", f->rule,
+				      f->user ? " by " : "", f->user ? f->user : "", when);
+		}
+	}
+	if (!open)
+		return;
+	r->measured = 0;
+	r->status = SS_STATUS_FAILED;
+	{
+		char *old = r->impl;
+		size_t n = (old ? strlen(old) : 0) + 200;
+		r->impl = ss_xmalloc(n);
+		snprintf(r->impl, n, "%s%s%zu finding(s) of the audit log in the last 30 days not handled",
+			 old ? old : "", old ? "; " : "", open);
+		free(old);
+	}
+}
+
 /* Measures one control and applies its state. */
 static int score_one(struct ss_scorecard *sc, const struct ss_control *c, struct ss_result *r,
 		     const struct ss_state *st, struct ss_error *err)
@@ -199,6 +249,7 @@ static int score_one(struct ss_scorecard *sc, const struct ss_control *c, struct
 		ss_buf_release(&m.scratch);
 		if (rc)
 			return rc;
+		behaviour(sc, c, r);
 	}
 
 	if (r->status == SS_STATUS_NOT_SCORED || r->status == SS_STATUS_NOT_APPLICABLE ||

@@ -46,7 +46,9 @@ assert cs["AdminMFA"]["status"] == "partial" and cs["AdminMFA"]["total"] == 5, c
 assert cs["GlobalAdminCount"]["status"] == "failed"
 assert cs["BlockLegacyAuthentication"]["status"] == "failed"      # report-only policy
 assert cs["SigninRiskPolicy"]["status"] == "passed"
-assert cs["MailboxAuditingEnabled"]["status"] == "partial"
+# mailboxes with auditing off in the snapshot, and the audit log saw auditing switched off: failed
+mae = cs["MailboxAuditingEnabled"]
+assert mae["status"] == "failed" and any("audit log: m365_mailbox_audit_disabled" in o for o in mae["offenders"]), mae
 fwd = cs["MailForwardingAll"]["offenders"]
 assert any("gmail.com" in o for o in fwd) and any("contoso-dem0.com" in o for o in fwd), fwd
 assert not any("backup@contoso-demo.com" in o for o in fwd), fwd   # internal forward is fine

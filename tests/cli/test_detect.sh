@@ -34,6 +34,10 @@ for i, (upn, extra) in enumerate([
 w("graph/users.json", {"value": users})
 w("graph/domains.json", {"value": [{"id": "fabrikam.example", "isVerified": True, "passwordValidityPeriodInDays": 90}]})
 w("exchange/Get-AcceptedDomain.json", [{"DomainName": "fabrikam.example", "DomainType": "Authoritative"}])
+# no mailbox forwards today: the configuration alone looks right
+w("exchange/Get-Mailbox.json", [{"UserPrincipalName": u["userPrincipalName"], "PrimarySmtpAddress": u["userPrincipalName"],
+    "RecipientTypeDetails": "UserMailbox", "AuditEnabled": True, "ForwardingSmtpAddress": None,
+    "ForwardingAddress": None, "DeliverToMailboxAndForward": False} for u in users])
 PY
 "$BIN" score "$TMP/snap" >/dev/null
 
@@ -167,6 +171,22 @@ done
 [ "$("$BIN" score "$TMP/snap" --json --no-save | ctl MailForwardingRules)" = "partial 2" ] ||
 	fail "two of four acknowledged: floor(5 * 2 / 4) points"
 export SECSCORE_NOW=2026-11-20T12:00:00Z
+
+# --- behaviour: the mailboxes forward nowhere today, but the audit log saw forwarding set up outside
+export SECSCORE_NOW=2026-11-20T12:00:00Z
+out=$("$BIN" score "$TMP/snap" --json --no-save)
+[ "$(printf '%s' "$out" | ctl MailForwardingAll)" = "failed 0" ] ||
+	fail "unhandled external forwarding in the audit log fails MailForwardingAll"
+printf '%s' "$out" | python3 -c '
+import json, sys
+c = {x["controlName"]: x for x in json.load(sys.stdin)["controlScores"]}["MailForwardingAll"]
+assert "not handled" in c["implementationStatus"], c' || fail "the audit reason is shown"
+for fid in $(sqlite3 "$SECSCORE_DB" "SELECT id FROM findings WHERE rule IN ('mailbox-forwarding-external', 'inbox-rule-forwarding-external', 'transport-rule-external-copy') AND status = 'open'"); do
+	"$BIN" audit findings ack "$fid" --by "Ann Admin" --status resolved >/dev/null
+done
+out=$("$BIN" score "$TMP/snap" --json --no-save)
+[ "$(printf '%s' "$out" | ctl MailForwardingAll)" = "passed $(python3 -c 'import json;print(json.load(open("'"$SRC"'/catalog/controls/MailForwardingAll.json"))["maxScore"])')" ] ||
+	fail "once the findings are resolved, the configuration decides again"
 
 # --- inactive users: the engine against a slow reference over the same records and snapshot
 "$BIN" audit inactive --days 5 --json >"$TMP/inactive.json"
