@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/buf.h"
 #include "base/time.h"
 #include "cli/cli.h"
 #include "demo/audit.h"
+#include "demo/geodb.h"
 #include "demo/demo.h"
 #include "output/summary.h"
 
@@ -147,6 +149,7 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 	const char *out = "secscore-demo";
 	struct ss_error err;
 	struct ss_store st;
+	char geopath[4200];
 	const char *geoip = NULL;
 	struct ss_buf snapdir;
 	unsigned long long v;
@@ -241,6 +244,16 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 			return ss_cli_fail(&err);
 		}
 		ss_buf_init(&adir, 8192);
+		if (!geoip && !getenv("SECSCORE_GEOIP")) {
+			/* no country database given: the demo's own, which knows its address plan */
+			struct ss_demo_net nets[64];
+			size_t nn = ss_demo_audit_networks(nets, SS_ARRAY_LEN(nets));
+			snprintf(geopath, sizeof(geopath), "%s/country.mmdb", out);
+			if (ss_demo_write_geodb(geopath, nets,
+						nn < SS_ARRAY_LEN(nets) ? nn : SS_ARRAY_LEN(nets), &err) == 0)
+				geoip = geopath;
+			ss_error_clear(&err);
+		}
 		ss_buf_printf(&adir, "%s/audit", out);
 		paths[0] = adir.ptr;
 		acli.tenant = json_string_value(json_object_get(manifest, "tenantId"));

@@ -1984,3 +1984,46 @@ unsigned ss_demo_audit_stories(const struct ss_demo_audit_opts *o, struct ss_dem
 	memcpy(out, res.stories, sizeof(res.stories));
 	return res.nstories;
 }
+
+size_t ss_demo_audit_networks(struct ss_demo_net *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < SS_ARRAY_LEN(countries); i++) {
+		const struct country *c = &countries[i];
+		if (n < max) {
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].addr[12] = (unsigned char)(c->home >> 24);
+			out[n].addr[13] = (unsigned char)(c->home >> 16);
+			out[n].addr[14] = (unsigned char)(c->home >> 8);
+			out[n].addr[15] = (unsigned char)c->home;
+			out[n].prefix = 96 + 32 - c->home_bits;
+			memcpy(out[n].cc, c->code, 3);
+		}
+		n++;
+		if (c->v6[0] == 0x2001 && c->v6[1] == 0xdb8)
+			continue; /* documentation prefixes: no database places them */
+		if (n < max) {
+			int k;
+			memset(&out[n], 0, sizeof(out[n]));
+			for (k = 0; k < 3; k++) {
+				out[n].addr[2 * k] = (unsigned char)(c->v6[k] >> 8);
+				out[n].addr[2 * k + 1] = (unsigned char)c->v6[k];
+			}
+			out[n].prefix = 48;
+			memcpy(out[n].cc, c->code, 3);
+		}
+		n++;
+	}
+	if (n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].addr[12] = 95;
+		out[n].addr[13] = 24;
+		out[n].addr[14] = 117;
+		out[n].addr[15] = 0;
+		out[n].prefix = 96 + 24;
+		memcpy(out[n].cc, "RU", 3);
+	}
+	n++;
+	return n;
+}

@@ -61,6 +61,21 @@ int ss_demo_audit_generate(const char *dir, const struct ss_demo_audit_opts *o,
 /* ss_demo_audit_generate without the result. */
 int ss_demo_write_audit(const char *dir, const struct ss_demo_audit_opts *o, struct ss_error *err);
 
+/* One network of the demo's address plan and the country it stands for. */
+struct ss_demo_net {
+	unsigned char addr[16]; /* IPv6 bytes; IPv4 networks as ::a.b.c.d (the first 12 bytes zero) */
+	unsigned prefix;	/* prefix length over the 128 bits */
+	char cc[3];		/* ISO 3166 alpha-2 */
+};
+
+/*
+ * The networks the generator places users in (home ISP ranges, home IPv6
+ * prefixes, the far-away attacker), with their countries: what the demo's
+ * own country database holds. Writes at most max entries; returns how many
+ * there are.
+ */
+size_t ss_demo_audit_networks(struct ss_demo_net *out, size_t max);
+
 /*
  * Fills out[0..SS_DEMO_STORIES) with the stories ss_demo_audit_generate
  * plants for o (regardless of o->stories) and returns their number; writes

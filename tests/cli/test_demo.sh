@@ -65,4 +65,17 @@ n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["value"]
 expect_exit 2 "$BIN" demo --users abc
 expect_exit 2 "$BIN" demo --users 5
 expect_exit 2 "$BIN" demo --seed -1
+# every attack story planted in the demo's audit log is found, and the demo says so next to the score
+expect_contains "$out" "Findings in the audit log"
+"$BIN" audit findings --json | python3 -c '
+import json, sys
+rules = {f["rule"] for f in json.load(sys.stdin)["value"]}
+stories = {"spray": "m365_password_spray", "brute force, then success": "m365_brute_force_then_success",
+           "forwarding outside": "inbox-rule-forwarding-external", "mailbox forwarding": "mailbox-forwarding-external",
+           "auditing off": "m365_mailbox_audit_disabled", "unified audit off": "m365_admin_audit_log_disabled",
+           "role granted": "m365_role_member_added", "admin consent": "m365_consent_to_application",
+           "mass download": "mass-download", "impossible travel": "impossible-travel"}
+missing = [s for s, r in stories.items() if r not in rules]
+assert not missing, (missing, sorted(rules))' || fail "a demo attack story was not detected"
+[ -s "$TMP/a/country.mmdb" ] || fail "the demo did not write its country database"
 echo "cli demo tests passed"
