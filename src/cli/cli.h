@@ -78,6 +78,17 @@ int cmd_import(int argc, char **argv, struct ss_cli *cli);
 int cmd_audit(int argc, char **argv, struct ss_cli *cli);
 int cmd_notify(int argc, char **argv, struct ss_cli *cli);
 int cmd_rules(int argc, char **argv, struct ss_cli *cli);
+int cmd_collect(int argc, char **argv, struct ss_cli *cli);
+int cmd_report(int argc, char **argv, struct ss_cli *cli);
+int cmd_serve(int argc, char **argv, struct ss_cli *cli);
+int cmd_tokens(int argc, char **argv, struct ss_cli *cli);
+
+/*
+ * Writes the HTML report (cmd_report.c) of tenant (an id or name; NULL: the
+ * tenant scored most recently) to path, with the default plan target.
+ * Shared by `report` and `demo`.
+ */
+int ss_cli_report_html(const struct ss_cli *cli, const char *tenant, const char *path, struct ss_error *err);
 
 /*
  * Ingests audit inputs into the store (the tenant of --tenant, else the

@@ -151,7 +151,7 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 	struct ss_store st;
 	char geopath[4200];
 	const char *geoip = NULL;
-	struct ss_buf snapdir;
+	struct ss_buf snapdir, report = {0};
 	unsigned long long v;
 	json_t *score = NULL;
 	bool existed = false;
@@ -277,8 +277,16 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 	if (!rc)
 		rc = ss_store_save_score(&st, score, &existed, &err);
 	ss_store_close(&st);
+	if (!rc) {
+		/* The tenant's HTML report (cmd_report.c) beside its snapshot; its path ends the output. */
+		ss_buf_init(&report, 8192);
+		ss_buf_printf(&report, "%s/report.html", out);
+		rc = ss_cli_report_html(cli, json_string_value(json_object_get(score, "azureTenantId")),
+					report.ptr, &err);
+	}
 	if (rc) {
 		ss_buf_release(&snapdir);
+		ss_buf_release(&report);
 		json_decref(score);
 		json_decref(ingested);
 		return ss_cli_fail(&err);
@@ -315,6 +323,9 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		       snapdir.ptr);
 		json_decref(score);
 	}
+	fprintf(cli->json ? stderr : stdout,
+		"Report: %s (one self-contained page; 'secscore report' makes it again)\n", report.ptr);
+	ss_buf_release(&report);
 	ss_buf_release(&snapdir);
 	json_decref(ingested);
 	return SS_EXIT_OK;

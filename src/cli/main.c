@@ -22,6 +22,12 @@ static const struct {
 	{"plan", cmd_plan, "pick the actions that reach a target percentage with the least user impact"},
 	{"notify", cmd_notify, "send new findings to a webhook, by e-mail and to syslog, once each"},
 	{"rules", cmd_rules, "check Sigma rules; run rules over audit logs and print the findings"},
+	{"collect", cmd_collect,
+	 "fetch the snapshot (Graph) and the audit log (Management Activity API) with an app"},
+	{"report", cmd_report,
+	 "write the tenant's report: one HTML page with charts, Markdown, CSV or Graph-shaped JSON"},
+	{"serve", cmd_serve, "serve the store over HTTP in Microsoft Graph's shapes (docs/server.md)"},
+	{"tokens", cmd_tokens, "create, list and revoke the bearer tokens of 'secscore serve'"},
 };
 
 static void help(FILE *out)

@@ -1,0 +1,201 @@
+/* cmd_serve.c - `secscore serve`: the HTTP API (docs/server.md) until SIGINT or SIGTERM. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/file.h"
+#include "cli/cli.h"
+#include "server/server.h"
+
+static const char usage[] =
+	"usage: secscore serve [--listen HOST:PORT] [--db FILE] [--insecure-listen]\n"
+	"                      [--tls-cert PEM --tls-key PEM] [--threads N] [--max-connections N]\n"
+	"                      [--per-ip N] [--timeout SECONDS] [--max-body BYTES] [--rate N] [--quiet]\n"
+	"\n"
+	"Serves the store over HTTP in Microsoft Graph's shapes (docs/server.md):\n"
+	"  GET   /security/secureScores[/{id}]            scores, newest first ($top, $skip)\n"
+	"  GET   /security/secureScoreControlProfiles[/{id}]  the catalog with state history\n"
+	"  PATCH /security/secureScoreControlProfiles/{id}    {state, comment, assignedTo}\n"
+	"  GET   /api/findings (?since, ?severity)   POST /api/findings/{id}/ack\n"
+	"  GET   /api/inactive-users?days=90         GET /api/coverage        GET /healthz\n"
+	"Requests need 'Authorization: Bearer TOKEN' (secscore tokens create): reads a read or admin\n"
+	"token, writes an admin token. ?tenant=T or the header X-Secscore-Tenant picks the tenant.\n"
+	"\n"
+	"  --listen HOST:PORT   address (default 127.0.0.1:8080; port 0 picks a free one)\n"
+	"  --insecure-listen    allow an address other than loopback without TLS\n"
+	"  --tls-cert, --tls-key  PEM files: serve HTTPS\n"
+	"  --threads N          worker threads (default 4)\n"
+	"  --max-connections N  open connections in all (default 64)\n"
+	"  --per-ip N           open connections per client address (default 16)\n"
+	"  --timeout SECONDS    idle time before a connection is closed (default 15)\n"
+	"  --max-body BYTES     request body limit (default 65536)\n"
+	"  --rate N             requests per minute per client address, 0 for no limit (default 600)\n"
+	"  --quiet              no access log on stderr\n"
+	"Stops cleanly on SIGINT or SIGTERM.\n";
+
+enum {
+	OPT_LISTEN = 1,
+	OPT_INSECURE,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_THREADS,
+	OPT_MAXCONN,
+	OPT_PERIP,
+	OPT_TIMEOUT,
+	OPT_MAXBODY,
+	OPT_RATE,
+	OPT_QUIET,
+};
+
+/* Parses a whole decimal number from min to max; -1 when it is not one. */
+static long long number(const char *s, long long min, long long max)
+{
+	char *end;
+	long long n;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	n = strtoll(s, &end, 10);
+	if (*end || n < min || n > max)
+		return -1;
+	return n;
+}
+
+/*
+ * After a PATCH changed a control state: re-scores the tenant's latest
+ * snapshot when it is still on disk (as `controls set` does), so the next
+ * secureScore shows the change. Nothing to do is not an error.
+ */
+static int rescore_latest(void *ctx, struct ss_store *st, int64_t tenant, struct ss_error *err)
+{
+	const struct ss_cli *cli = ctx;
+	json_t *last = NULL, *fresh = NULL;
+	const char *path;
+	bool existed;
+	int rc = 0;
+
+	if (ss_store_load_score(st, tenant, NULL, &last, NULL) != 0)
+		return 0;
+	path = json_string_value(json_object_get(last, "snapshotPath"));
+	if (path && ss_dir_exists(path)) {
+		rc = ss_cli_score_snapshot(cli, path, st, &fresh, err);
+		if (!rc)
+			rc = ss_store_save_score(st, fresh, &existed, err);
+	}
+	json_decref(fresh);
+	json_decref(last);
+	return rc;
+}
+
+int cmd_serve(int argc, char **argv, struct ss_cli *cli)
+{
+	static const struct option opts[] = {SS_COMMON_OPTIONS,
+					     {"listen", required_argument, NULL, OPT_LISTEN},
+					     {"insecure-listen", no_argument, NULL, OPT_INSECURE},
+					     {"tls-cert", required_argument, NULL, OPT_CERT},
+					     {"tls-key", required_argument, NULL, OPT_KEY},
+					     {"threads", required_argument, NULL, OPT_THREADS},
+					     {"max-connections", required_argument, NULL, OPT_MAXCONN},
+					     {"per-ip", required_argument, NULL, OPT_PERIP},
+					     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+					     {"max-body", required_argument, NULL, OPT_MAXBODY},
+					     {"rate", required_argument, NULL, OPT_RATE},
+					     {"quiet", no_argument, NULL, OPT_QUIET},
+					     {NULL, 0, NULL, 0}};
+	struct ss_server_config cfg;
+	struct ss_server *srv = NULL;
+	struct ss_catalog cat;
+	struct ss_store st;
+	struct ss_error err;
+	sigset_t stop;
+	char *path = NULL;
+	long long n;
+	int c, sig = 0, rc = SS_EXIT_OK;
+
+	ss_error_clear(&err);
+	ss_server_config_init(&cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ss_cli_common(cli, c, usage))
+			continue;
+		switch (c) {
+		case OPT_LISTEN: cfg.listen = optarg; break;
+		case OPT_INSECURE: cfg.insecure_listen = true; break;
+		case OPT_CERT: cfg.tls_cert = optarg; break;
+		case OPT_KEY: cfg.tls_key = optarg; break;
+		case OPT_QUIET: cfg.quiet = true; break;
+		case OPT_THREADS:
+			if ((n = number(optarg, 1, 256)) < 0)
+				return ss_cli_usage_error(usage, "--threads takes 1 to 256");
+			cfg.threads = (unsigned)n;
+			break;
+		case OPT_MAXCONN:
+			if ((n = number(optarg, 1, 100000)) < 0)
+				return ss_cli_usage_error(usage, "--max-connections takes 1 to 100000");
+			cfg.max_connections = (unsigned)n;
+			break;
+		case OPT_PERIP:
+			if ((n = number(optarg, 1, 100000)) < 0)
+				return ss_cli_usage_error(usage, "--per-ip takes 1 to 100000");
+			cfg.per_ip = (unsigned)n;
+			break;
+		case OPT_TIMEOUT:
+			if ((n = number(optarg, 1, 3600)) < 0)
+				return ss_cli_usage_error(usage, "--timeout takes 1 to 3600 seconds");
+			cfg.timeout = (unsigned)n;
+			break;
+		case OPT_MAXBODY:
+			if ((n = number(optarg, 1024, 16 * 1024 * 1024)) < 0)
+				return ss_cli_usage_error(usage, "--max-body takes 1024 to 16777216 bytes");
+			cfg.max_body = (size_t)n;
+			break;
+		case OPT_RATE:
+			if ((n = number(optarg, 0, 1000000)) < 0)
+				return ss_cli_usage_error(usage,
+							  "--rate takes 0 to 1000000 requests a minute");
+			cfg.rate = (unsigned)n;
+			break;
+		}
+	}
+	if (optind != argc)
+		return ss_cli_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if (!cfg.tls_cert != !cfg.tls_key)
+		return ss_cli_usage_error(usage, "--tls-cert and --tls-key go together");
+	if (ss_cli_catalog(cli, &cat, &err) != 0)
+		return ss_cli_fail(&err);
+	/* Open the store once here, so a wrong path fails now rather than on every request. */
+	path = cli->db ? ss_xstrdup(cli->db) : ss_store_default_path();
+	if (ss_store_open(&st, path, false, &err) != 0) {
+		rc = ss_cli_fail(&err);
+		goto out;
+	}
+	ss_store_close(&st);
+	cfg.db_path = path;
+	cfg.api.cat = &cat;
+	cfg.api.after_state_change = rescore_latest;
+	cfg.api.ctx = cli;
+	/* The daemon's threads inherit this mask: only sigwait below sees SIGINT and SIGTERM. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	if (ss_server_start(&srv, &cfg, &err) != 0) {
+		rc = err.code == SS_EUSAGE ? ss_cli_usage_error(usage, "%s", err.msg) : ss_cli_fail(&err);
+		goto out;
+	}
+	printf("secscore: serving %s (store %s); stop with Ctrl-C or SIGTERM\n", ss_server_url(srv), path);
+	fflush(stdout);
+	while (sigwait(&stop, &sig) != 0)
+		;
+	fprintf(stderr, "secscore: serve: %s: stopping\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	ss_server_stop(srv);
+	printf("secscore: stopped\n");
+out:
+	free(path);
+	ss_catalog_release(&cat);
+	return rc;
+}
