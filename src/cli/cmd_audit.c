@@ -12,6 +12,7 @@
 #include "base/text.h"
 #include "base/time.h"
 #include "cli/cli.h"
+#include "analytics/inactive.h"
 #include "audit/geo.h"
 #include "ingest/ingest.h"
 #include "snapshot/snapshot.h"
@@ -261,30 +262,6 @@ struct detect_env {
 	struct ss_rules *rules; /* built-in rules, and the user's (--rules) */
 };
 
-/* The tenant's newest snapshot directory on record that still exists, or NULL (owned). */
-static char *latest_snapshot(struct ss_store *st, int64_t tenant)
-{
-	sqlite3_stmt *s = NULL;
-	char *out = NULL;
-
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT path FROM snapshots WHERE tenant = ?1 AND path IS NOT NULL ORDER BY taken DESC, "
-		    "id DESC",
-		    -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, tenant);
-	while (!out && sqlite3_step(s) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(s, 0);
-		char manifest[4200];
-		snprintf(manifest, sizeof(manifest), "%s/manifest.json", p ? p : "");
-		if (p && ss_dir_exists(p) && ss_file_exists(manifest))
-			out = ss_xstrdup(p);
-	}
-	sqlite3_finalize(s);
-	return out;
-}
-
 /* The shortest password lifetime among the tenant's domains (graph/domains.json), 0 when none expire. */
 static int password_validity(const struct ss_snapshot *snap)
 {
@@ -356,7 +333,7 @@ static int detect_env_init(struct detect_env *e, const struct ss_cli *cli, struc
 	json_decref(cfg);
 	if (rc)
 		return rc;
-	dir = snapdir ? ss_xstrdup(snapdir) : latest_snapshot(st, tenant);
+	dir = snapdir ? ss_xstrdup(snapdir) : ss_store_latest_snapshot(st, tenant);
 	if (dir) {
 		rc = ss_cli_catalog(cli, &e->cat, err);
 		if (rc)
@@ -652,196 +629,63 @@ static int audit_findings(const struct ss_cli *cli, int argc, char **argv, const
 	return SS_EXIT_OK;
 }
 
-/* One inactive user as JSON. */
-static json_t *inactive_user(const char *upn, ss_time_ms ok, int64_t fails)
-{
-	json_t *e = json_pack("{s:s, s:I}", "upn", upn, "failed_signins", (json_int_t)fails);
-	char buf[32];
-
-	if (ok) {
-		ss_time_format(ok, buf);
-		json_object_set_new(e, "last_signin", json_string(buf));
-	} else {
-		json_object_set_new(e, "last_signin", json_null());
-	}
-	return e;
-}
-
 /*
- * Inactive users: no successful sign-in in the audit data within the last
- * `days` days (failed sign-ins are not activity). Users come from the
- * tenant's snapshot, with their licence and Graph's signInActivity, or,
- * without one, from the audit log itself.
+ * Inactive users (analytics/inactive.c): no successful sign-in in the audit
+ * data within the last `days` days, joined with the snapshot's users.
  */
 static int audit_inactive(const struct ss_cli *cli, long days)
 {
 	struct ss_error err;
 	struct ss_store st;
-	struct detect_env env;
-	sqlite3_stmt *s = NULL;
-	json_t *doc = NULL, *users = json_array();
-	int64_t tenant, first_day = -1, last_day = -1;
-	char *tid = NULL, *dir = NULL, buf[32], statement[300];
-	ss_time_ms now = ss_time_now(), start = now - (ss_time_ms)days * SS_DAY_MS, covered_ms;
-	long licensed = 0;
-	bool complete, from_snapshot = false;
+	struct ss_catalog cat;
+	bool have_cat;
+	json_t *doc = NULL, *e;
+	int64_t tenant;
+	char *tid = NULL;
+	size_t i;
 	int rc;
 
 	ss_error_clear(&err);
-	memset(&env, 0, sizeof(env));
 	rc = ss_cli_store(cli, false, &st, &err);
-	if (rc) {
-		json_decref(users);
-		return ss_cli_fail(&err);
-	}
-	rc = ss_store_find_tenant(&st, cli->tenant, &tenant, &tid, &err);
 	if (rc)
-		goto out;
-	if (sqlite3_prepare_v2(st.db, "SELECT min(day), max(day) FROM audit_volume WHERE tenant = ?1", -1, &s,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, tenant);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-			first_day = sqlite3_column_int64(s, 0);
-			last_day = sqlite3_column_int64(s, 1);
-		}
-		sqlite3_finalize(s);
-		s = NULL;
+		return ss_cli_fail(&err);
+	rc = ss_store_find_tenant(&st, cli->tenant, &tenant, &tid, &err);
+	if (!rc) {
+		/* without a usable catalog the users come from the audit log itself */
+		have_cat = ss_cli_catalog(cli, &cat, NULL) == 0;
+		rc = ss_inactive_users(&st, tenant, tid, have_cat ? &cat : NULL, days, ss_time_now(), &doc,
+				       &err);
+		if (have_cat)
+			ss_catalog_release(&cat);
 	}
-	covered_ms = first_day >= 0 ? now - first_day * SS_DAY_MS : 0;
-	complete = first_day >= 0 && first_day * SS_DAY_MS <= start;
-	dir = latest_snapshot(&st, tenant);
-	if (dir && ss_cli_catalog(cli, &env.cat, NULL) == 0) {
-		env.have_cat = true;
-		if (ss_snapshot_open(&env.snap, dir, NULL) == 0) {
-			env.have_snap = true;
-			ss_facts_build(&env.facts, &env.snap, &env.cat);
-			env.have_facts = true;
-			from_snapshot = env.facts.have_users;
-		}
-	}
-	if (from_snapshot) {
-		size_t i;
-		if (sqlite3_prepare_v2(st.db,
-				       "SELECT last_signin_ok, signins_fail FROM audit_users WHERE tenant = "
-				       "?1 AND upn = ?2",
-				       -1, &s, NULL) != SQLITE_OK) {
-			rc = ss_store_db_error(&st, &err, "cannot read audit users");
-			goto out;
-		}
-		for (i = 0; i < env.facts.n_users; i++) {
-			const struct ss_user *u = &env.facts.users[i];
-			ss_time_ms ok = 0;
-			int64_t fails = 0;
-			json_t *e;
-			sqlite3_reset(s);
-			sqlite3_bind_int64(s, 1, tenant);
-			sqlite3_bind_text(s, 2, u->upn, -1, SQLITE_STATIC);
-			if (sqlite3_step(s) == SQLITE_ROW) {
-				ok = sqlite3_column_int64(s, 0);
-				fails = sqlite3_column_int64(s, 1);
-			}
-			if (ok >= start)
-				continue;
-			e = inactive_user(u->upn, ok, fails);
-			json_object_set_new(e, "enabled", json_boolean(u->enabled));
-			json_object_set_new(e, "licensed", json_boolean(u->licensed));
-			json_object_set_new(e, "guest", json_boolean(u->guest));
-			if (u->last_signin) {
-				ss_time_format(u->last_signin, buf);
-				json_object_set_new(e, "graph_last_signin", json_string(buf));
-			} else {
-				json_object_set_new(e, "graph_last_signin", json_null());
-			}
-			licensed += u->licensed;
-			json_array_append_new(users, e);
-		}
-	} else {
-		if (sqlite3_prepare_v2(
-			    st.db,
-			    "SELECT upn, last_signin_ok, signins_fail FROM audit_users WHERE tenant = ?1 AND "
-			    "service = 0 AND last_signin_ok < ?2 ORDER BY upn",
-			    -1, &s, NULL) != SQLITE_OK) {
-			rc = ss_store_db_error(&st, &err, "cannot read audit users");
-			goto out;
-		}
-		sqlite3_bind_int64(s, 1, tenant);
-		sqlite3_bind_int64(s, 2, start);
-		while (sqlite3_step(s) == SQLITE_ROW)
-			json_array_append_new(users, inactive_user((const char *)sqlite3_column_text(s, 0),
-								   sqlite3_column_int64(s, 1),
-								   sqlite3_column_int64(s, 2)));
-	}
-	if (first_day < 0)
-		snprintf(statement, sizeof(statement),
-			 "no audit data: nothing can be said about sign-ins (run 'secscore audit ingest')");
-	else if (complete)
-		snprintf(statement, sizeof(statement), "inactive for at least %ld days", days);
-	else
-		snprintf(statement, sizeof(statement),
-			 "no sign-in within the covered %lld days (the audit data does not reach back %ld "
-			 "days)",
-			 (long long)(covered_ms / SS_DAY_MS), days);
-	doc = json_object();
-	json_object_set_new(doc, "tenant", json_string(tid));
-	json_object_set_new(doc, "days", json_integer(days));
-	ss_time_format(start, buf);
-	json_object_set_new(doc, "since", json_string(buf));
-	if (first_day >= 0) {
-		ss_time_format_date(first_day * SS_DAY_MS, buf);
-		json_object_set_new(doc, "coverage_first", json_string(buf));
-		ss_time_format_date(last_day * SS_DAY_MS, buf);
-		json_object_set_new(doc, "coverage_last", json_string(buf));
-	} else {
-		json_object_set_new(doc, "coverage_first", json_null());
-		json_object_set_new(doc, "coverage_last", json_null());
-	}
-	json_object_set_new(doc, "covered_days", json_integer(covered_ms / SS_DAY_MS));
-	json_object_set_new(doc, "complete", json_boolean(complete));
-	json_object_set_new(doc, "statement", json_string(statement));
-	json_object_set_new(doc, "source", json_string(from_snapshot ? "snapshot" : "audit"));
-	json_object_set_new(doc, "count", json_integer((json_int_t)json_array_size(users)));
-	if (from_snapshot)
-		json_object_set_new(doc, "licensed", json_integer(licensed));
-	json_object_set_new(doc, "users", users);
-	users = NULL;
-out:
-	sqlite3_finalize(s);
-	detect_env_release(&env);
-	free(dir);
 	free(tid);
 	ss_store_close(&st);
-	json_decref(users);
-	if (rc) {
-		json_decref(doc);
+	if (rc)
 		return ss_cli_fail(&err);
-	}
 	if (cli->json) {
 		ss_cli_print_json(doc);
 		return SS_EXIT_OK;
 	}
-	{
-		json_t *e;
-		size_t i;
-		printf("%lld users %s (users from the %s; audit coverage %s .. %s)",
-		       (long long)json_integer_value(json_object_get(doc, "count")), jstr(doc, "statement"),
-		       from_snapshot ? "snapshot" : "audit log",
-		       first_day >= 0 ? jstr(doc, "coverage_first") : "-",
-		       first_day >= 0 ? jstr(doc, "coverage_last") : "-");
-		if (from_snapshot)
-			printf("; %ld of them licensed: licences that could be recovered", licensed);
+	printf("%lld users %s (users from the %s; audit coverage %s .. %s)",
+	       (long long)json_integer_value(json_object_get(doc, "count")), jstr(doc, "statement"),
+	       strcmp(jstr(doc, "source"), "snapshot") == 0 ? "snapshot" : "audit log",
+	       json_is_string(json_object_get(doc, "coverage_first")) ? jstr(doc, "coverage_first") : "-",
+	       json_is_string(json_object_get(doc, "coverage_last")) ? jstr(doc, "coverage_last") : "-");
+	if (json_object_get(doc, "licensed"))
+		printf("; %lld of them licensed: licences that could be recovered",
+		       (long long)json_integer_value(json_object_get(doc, "licensed")));
+	putchar('\n');
+	json_array_foreach (json_object_get(doc, "users"), i, e) {
+		fputs("  ", stdout);
+		print_term(stdout, jstr(e, "upn"));
+		printf("  last sign-in %s", json_is_string(json_object_get(e, "last_signin"))
+						    ? jstr(e, "last_signin")
+						    : "none seen");
+		if (json_is_true(json_object_get(e, "licensed")))
+			fputs(", licensed", stdout);
+		if (json_is_false(json_object_get(e, "enabled")))
+			fputs(", disabled", stdout);
 		putchar('\n');
-		json_array_foreach (json_object_get(doc, "users"), i, e) {
-			fputs("  ", stdout);
-			print_term(stdout, jstr(e, "upn"));
-			printf("  last sign-in %s", json_is_string(json_object_get(e, "last_signin"))
-							    ? jstr(e, "last_signin")
-							    : "none seen");
-			if (json_is_true(json_object_get(e, "licensed")))
-				fputs(", licensed", stdout);
-			if (json_is_false(json_object_get(e, "enabled")))
-				fputs(", disabled", stdout);
-			putchar('\n');
-		}
 	}
 	json_decref(doc);
 	return SS_EXIT_OK;

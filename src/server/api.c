@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analytics/inactive.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/file.h"
@@ -749,190 +750,20 @@ out:
 
 /* ---- audit: inactive users and coverage (the logic of `secscore audit inactive`) ---- */
 
-/* The tenant's newest snapshot directory on record that still exists, or NULL (owned). */
-static char *latest_snapshot(struct ss_store *st, int64_t tenant)
-{
-	sqlite3_stmt *s = NULL;
-	char *out = NULL;
-
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT path FROM snapshots WHERE tenant = ?1 AND path IS NOT NULL ORDER BY taken DESC, "
-		    "id DESC",
-		    -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, tenant);
-	while (!out && sqlite3_step(s) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(s, 0);
-		char manifest[4200];
-		snprintf(manifest, sizeof(manifest), "%s/manifest.json", p ? p : "");
-		if (p && ss_dir_exists(p) && ss_file_exists(manifest))
-			out = ss_xstrdup(p);
-	}
-	sqlite3_finalize(s);
-	return out;
-}
-
-static json_t *inactive_user(const char *upn, ss_time_ms ok, int64_t fails)
-{
-	json_t *e = json_pack("{s:s, s:I}", "upn", upn ? upn : "", "failed_signins", (json_int_t)fails);
-	char buf[32];
-
-	if (ok) {
-		ss_time_format(ok, buf);
-		json_object_set_new(e, "last_signin", json_string(buf));
-	} else {
-		json_object_set_new(e, "last_signin", json_null());
-	}
-	return e;
-}
-
-/* Users of the snapshot (or, without one, of the audit log) without a successful sign-in since start. */
-static int inactive_users(struct call *c, ss_time_ms start, json_t *users, long *licensed,
-			  bool *from_snapshot, struct ss_error *err)
-{
-	struct ss_snapshot snap;
-	struct ss_facts facts;
-	bool have_snap = false, have_facts = false;
-	sqlite3_stmt *s = NULL;
-	char *dir = latest_snapshot(c->st, c->tenant), buf[32];
-	int rc = 0;
-	size_t i;
-
-	*from_snapshot = false;
-	if (dir && ss_snapshot_open(&snap, dir, NULL) == 0) {
-		have_snap = true;
-		ss_facts_build(&facts, &snap, c->api->cat);
-		have_facts = true;
-		*from_snapshot = facts.have_users;
-	}
-	if (*from_snapshot) {
-		if (sqlite3_prepare_v2(
-			    c->st->db,
-			    "SELECT last_signin_ok, signins_fail FROM audit_users WHERE tenant = ?1 AND "
-			    "upn = ?2",
-			    -1, &s, NULL) != SQLITE_OK) {
-			rc = ss_store_db_error(c->st, err, "cannot read audit users");
-			goto out;
-		}
-		for (i = 0; i < facts.n_users; i++) {
-			const struct ss_user *u = &facts.users[i];
-			ss_time_ms ok = 0;
-			int64_t fails = 0;
-			json_t *e;
-			sqlite3_reset(s);
-			sqlite3_bind_int64(s, 1, c->tenant);
-			sqlite3_bind_text(s, 2, u->upn, -1, SQLITE_STATIC);
-			if (sqlite3_step(s) == SQLITE_ROW) {
-				ok = sqlite3_column_int64(s, 0);
-				fails = sqlite3_column_int64(s, 1);
-			}
-			if (ok >= start)
-				continue;
-			e = inactive_user(u->upn, ok, fails);
-			json_object_set_new(e, "enabled", json_boolean(u->enabled));
-			json_object_set_new(e, "licensed", json_boolean(u->licensed));
-			json_object_set_new(e, "guest", json_boolean(u->guest));
-			if (u->last_signin) {
-				ss_time_format(u->last_signin, buf);
-				json_object_set_new(e, "graph_last_signin", json_string(buf));
-			} else {
-				json_object_set_new(e, "graph_last_signin", json_null());
-			}
-			*licensed += u->licensed;
-			json_array_append_new(users, e);
-		}
-	} else {
-		if (sqlite3_prepare_v2(
-			    c->st->db,
-			    "SELECT upn, last_signin_ok, signins_fail FROM audit_users WHERE tenant = ?1 "
-			    "AND service = 0 AND last_signin_ok < ?2 ORDER BY upn",
-			    -1, &s, NULL) != SQLITE_OK) {
-			rc = ss_store_db_error(c->st, err, "cannot read audit users");
-			goto out;
-		}
-		sqlite3_bind_int64(s, 1, c->tenant);
-		sqlite3_bind_int64(s, 2, start);
-		while (sqlite3_step(s) == SQLITE_ROW)
-			json_array_append_new(users, inactive_user((const char *)sqlite3_column_text(s, 0),
-								   sqlite3_column_int64(s, 1),
-								   sqlite3_column_int64(s, 2)));
-	}
-out:
-	sqlite3_finalize(s);
-	if (have_facts)
-		ss_facts_release(&facts);
-	if (have_snap)
-		ss_snapshot_release(&snap);
-	free(dir);
-	return rc;
-}
-
 static void inactive(struct call *c)
 {
 	struct ss_error err;
-	sqlite3_stmt *s = NULL;
-	json_t *doc, *users;
+	json_t *doc = NULL;
 	long long days;
-	int64_t first_day = -1, last_day = -1;
-	ss_time_ms now = ss_time_now(), start, covered_ms;
-	char buf[32], statement[300];
-	long licensed = 0;
-	bool complete, from_snapshot;
 
 	ss_error_clear(&err);
 	if (int_arg(c, "days", 1, 3650, 90, &days) || resolve_tenant(c, false, NULL))
 		return;
-	start = now - (ss_time_ms)days * SS_DAY_MS;
-	if (sqlite3_prepare_v2(c->st->db, "SELECT min(day), max(day) FROM audit_volume WHERE tenant = ?1", -1,
-			       &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, c->tenant);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-			first_day = sqlite3_column_int64(s, 0);
-			last_day = sqlite3_column_int64(s, 1);
-		}
-		sqlite3_finalize(s);
-	}
-	covered_ms = first_day >= 0 ? now - first_day * SS_DAY_MS : 0;
-	complete = first_day >= 0 && first_day * SS_DAY_MS <= start;
-	users = json_array();
-	if (inactive_users(c, start, users, &licensed, &from_snapshot, &err) != 0) {
-		json_decref(users);
+	if (ss_inactive_users(c->st, c->tenant, c->tenant_id, c->api->cat, (long)days, ss_time_now(), &doc,
+			      &err)) {
 		fail_store(c, &err);
 		return;
 	}
-	if (first_day < 0)
-		snprintf(statement, sizeof(statement),
-			 "no audit data: nothing can be said about sign-ins (run 'secscore audit ingest')");
-	else if (complete)
-		snprintf(statement, sizeof(statement), "inactive for at least %lld days", days);
-	else
-		snprintf(statement, sizeof(statement),
-			 "no sign-in within the covered %lld days (the audit data does not reach back %lld "
-			 "days)",
-			 (long long)(covered_ms / SS_DAY_MS), days);
-	doc = json_object();
-	json_object_set_new(doc, "tenant", json_string(c->tenant_id));
-	json_object_set_new(doc, "days", json_integer(days));
-	ss_time_format(start, buf);
-	json_object_set_new(doc, "since", json_string(buf));
-	if (first_day >= 0) {
-		ss_time_format_date(first_day * SS_DAY_MS, buf);
-		json_object_set_new(doc, "coverage_first", json_string(buf));
-		ss_time_format_date(last_day * SS_DAY_MS, buf);
-		json_object_set_new(doc, "coverage_last", json_string(buf));
-	} else {
-		json_object_set_new(doc, "coverage_first", json_null());
-		json_object_set_new(doc, "coverage_last", json_null());
-	}
-	json_object_set_new(doc, "covered_days", json_integer(covered_ms / SS_DAY_MS));
-	json_object_set_new(doc, "complete", json_boolean(complete));
-	json_object_set_new(doc, "statement", json_string(statement));
-	json_object_set_new(doc, "source", json_string(from_snapshot ? "snapshot" : "audit"));
-	json_object_set_new(doc, "count", json_integer((json_int_t)json_array_size(users)));
-	if (from_snapshot)
-		json_object_set_new(doc, "licensed", json_integer(licensed));
-	json_object_set_new(doc, "users", users);
 	answer(c, 200, doc);
 }
 

@@ -1020,3 +1020,26 @@ int ss_store_snapshot_files(struct ss_store *st, int64_t row, struct ss_stored_f
 	}
 	return rc;
 }
+
+char *ss_store_latest_snapshot(struct ss_store *st, int64_t tenant)
+{
+	sqlite3_stmt *s = NULL;
+	char *out = NULL;
+
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT path FROM snapshots WHERE tenant = ?1 AND path IS NOT NULL ORDER BY taken DESC, "
+		    "id DESC",
+		    -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(s, 1, tenant);
+	while (!out && sqlite3_step(s) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(s, 0);
+		char manifest[4200];
+		snprintf(manifest, sizeof(manifest), "%s/manifest.json", p ? p : "");
+		if (p && ss_dir_exists(p) && ss_file_exists(manifest))
+			out = ss_xstrdup(p);
+	}
+	sqlite3_finalize(s);
+	return out;
+}

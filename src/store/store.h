@@ -108,6 +108,9 @@ void ss_stored_files_free(struct ss_stored_file *files, size_t n);
 int ss_store_tenant(struct ss_store *st, const char *tenant_id, const char *name, bool rename, int64_t *row,
 		    struct ss_error *err);
 
+/* The tenant's newest snapshot directory on record that still exists on disk, or NULL (owned, free()). */
+char *ss_store_latest_snapshot(struct ss_store *st, int64_t tenant);
+
 /* Runs sql (no results); SS_ESTORE naming the store on failure. For the store's own modules. */
 int ss_store_exec(struct ss_store *st, const char *sql, struct ss_error *err);
 /* Records "WHAT: sqlite's message" for the store file and returns SS_ESTORE. */
