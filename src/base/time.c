@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/error.h"
 
@@ -270,4 +272,40 @@ ss_time_ms ss_time_now(void)
 		return t;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (ss_time_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double ss_time_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void ss_time_sleep(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static uint64_t jitter_state;
+
+double ss_time_jitter(void)
+{
+	if (!jitter_state) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		jitter_state =
+			((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40)) | 1;
+	}
+	jitter_state ^= jitter_state >> 12;
+	jitter_state ^= jitter_state << 25;
+	jitter_state ^= jitter_state >> 27;
+	return (double)((jitter_state * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }

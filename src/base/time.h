@@ -31,6 +31,19 @@ void ss_time_format_date(ss_time_ms t, char out[static 32]);
  */
 ss_time_ms ss_time_now(void);
 
+/* Seconds on the monotonic clock (for durations, timeouts and progress; not a date). */
+double ss_time_monotonic(void);
+
+/* Sleeps s seconds (nothing when s <= 0), resuming after signals. */
+void ss_time_sleep(double s);
+
+/*
+ * A uniform double in [0, 1) for backoff jitter (xorshift64*, seeded from the
+ * clock and the pid on first use; not for secrets). Racy across threads only
+ * in the sense that two threads may draw related values, which jitter allows.
+ */
+double ss_time_jitter(void);
+
 /* Days since the epoch for a civil date, and the inverse (Howard Hinnant's algorithms). */
 int64_t ss_days_from_civil(int64_t y, unsigned m, unsigned d);
 void ss_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);

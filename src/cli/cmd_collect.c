@@ -83,7 +83,7 @@ static void human_bytes(uint64_t n, char out[32])
 static void audit_progress(void *ctx, const struct ss_activity_progress *p)
 {
 	struct bar *b = ctx;
-	double now = ss_http_now();
+	double now = ss_time_monotonic();
 	char bytes[32];
 
 	if (!b->on || now - b->last < 0.1)

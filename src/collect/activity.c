@@ -89,26 +89,10 @@ static void add_error(struct run *r, const char *fmt, const char *a, const char 
 	json_array_append_new(r->errors, json_string(msg));
 }
 
-/* The scheme://host[:port] part of url, as a length (0 when not http or https).
- */
-static size_t origin_len(const char *url)
-{
-	const char *p;
-
-	if (strncmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else
-		return 0;
-	p += strcspn(p, "/?#");
-	return (size_t)(p - url);
-}
-
 /* True when url is on the origin of the Management API (the only place the token goes). */
 static bool same_origin(const struct run *r, const char *url)
 {
-	size_t a = origin_len(r->o->cfg->manage_url), b = origin_len(url);
+	size_t a = ss_http_origin_len(r->o->cfg->manage_url), b = ss_http_origin_len(url);
 
 	return a && a == b && strncasecmp(url, r->o->cfg->manage_url, a) == 0;
 }

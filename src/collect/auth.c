@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/time.h"
 #include "base/alloc.h"
 
 #define TOKEN_MAX   (1 << 20) /* bytes of a token response */
@@ -259,7 +260,7 @@ static int fetch_token(struct ss_auth *a, struct ss_error *err)
 		a->header = ss_xmalloc(n);
 		snprintf(a->header, n, "Authorization: Bearer %s", json_string_value(tok));
 	}
-	a->expires = ss_http_now() + (secs > 2 * EARLY ? secs - EARLY : secs / 2);
+	a->expires = ss_time_monotonic() + (secs > 2 * EARLY ? secs - EARLY : secs / 2);
 	a->tokens++;
 out_resp:
 	if (r.body.ptr)
@@ -286,7 +287,7 @@ int ss_auth_header(void *ctx, bool refresh, const char **header, struct ss_error
 	struct ss_auth *a = ctx;
 	int rc;
 
-	if (refresh || !a->header || ss_http_now() >= a->expires) {
+	if (refresh || !a->header || ss_time_monotonic() >= a->expires) {
 		rc = fetch_token(a, err);
 		if (rc)
 			return rc;

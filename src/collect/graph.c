@@ -63,20 +63,6 @@ static const struct resource {
 	{"roleEligibilitySchedules.json", "roleManagement/directory/roleEligibilitySchedules", NULL, false},
 };
 
-static size_t origin_len(const char *url)
-{
-	const char *p;
-
-	if (strncmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else
-		return 0;
-	p += strcspn(p, "/?#");
-	return (size_t)(p - url);
-}
-
 /*
  * Fetches one resource, all pages. *doc gets {"value": [...]} or the
  * singleton (new reference). A refusal (400, 403, 404) returns SS_ENOENT
@@ -142,7 +128,7 @@ static int fetch(const struct ss_graph_opts *o, const char *path, bool single, j
 		}
 		{
 			const char *nl = json_string_value(next);
-			size_t a = origin_len(o->cfg->graph_url), b = origin_len(nl);
+			size_t a = ss_http_origin_len(o->cfg->graph_url), b = ss_http_origin_len(nl);
 			if (!a || a != b || strncasecmp(nl, o->cfg->graph_url, a) != 0) {
 				rc = ss_error_set(
 					err, SS_EINVAL,

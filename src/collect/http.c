@@ -11,43 +11,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/time.h"
 #include "base/alloc.h"
 
-double ss_http_now(void)
+size_t ss_http_origin_len(const char *url)
 {
-	struct timespec ts;
+	const char *p;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng_state;
-
-/* A uniform double in [0, 1): xorshift64*, seeded from the clock and the pid (jitter, not secrets). */
-static double jitter(void)
-{
-	if (!rng_state) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		rng_state =
-			((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40)) | 1;
-	}
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (double)((rng_state * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
-}
-
-static void sleep_seconds(double s)
-{
-	struct timespec ts;
-
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - floor(s)) * 1e9);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	if (strncmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else
+		return 0;
+	p += strcspn(p, "/?#");
+	return (size_t)(p - url);
 }
 
 int ss_http_escape(struct ss_buf *b, const char *s)
@@ -299,7 +277,7 @@ static double backoff(const struct ss_http *h, const struct ss_http_resp *r, int
 	d = h->base_delay * pow(2, (double)(k - 1));
 	if (d > h->max_delay)
 		d = h->max_delay;
-	return d / 2 + jitter() * d / 2;
+	return d / 2 + ss_time_jitter() * d / 2;
 }
 
 int ss_http_do(struct ss_http *h, const struct ss_http_req *rq, struct ss_http_resp *resp,
@@ -317,9 +295,9 @@ int ss_http_do(struct ss_http *h, const struct ss_http_req *rq, struct ss_http_r
 		const char *auth = NULL;
 		enum verdict v;
 		CURLcode c;
-		double now = ss_http_now();
+		double now = ss_time_monotonic();
 		if (h->pause_until > now)
-			sleep_seconds(h->pause_until - now);
+			ss_time_sleep(h->pause_until - now);
 		if (rq->auth && (rc = rq->auth(rq->auth_ctx, false, &auth, err)))
 			return rc;
 		resp_reset(resp, rq->max_body);
@@ -346,8 +324,8 @@ int ss_http_do(struct ss_http *h, const struct ss_http_req *rq, struct ss_http_r
 			double d = backoff(h, resp, k);
 			if (waited + d <= h->max_wait) {
 				if (resp->status == 429 || strcmp(resp->code, "AF429") == 0)
-					h->pause_until = ss_http_now() + d;
-				sleep_seconds(d);
+					h->pause_until = ss_time_monotonic() + d;
+				ss_time_sleep(d);
 				waited += d;
 				continue;
 			}
@@ -414,7 +392,7 @@ static int finished_one(struct ss_http *h, struct mjob *mj, CURLcode c, ss_http_
 	struct ss_http_job *j = mj->job;
 	char reason[400] = "";
 	enum verdict v = judge(h, j->easy, c, &mj->x, true, reason, sizeof(reason));
-	double now = ss_http_now();
+	double now = ss_time_monotonic();
 
 	if (v == OK) {
 		int rc;
@@ -482,7 +460,7 @@ int ss_http_multi(struct ss_http *h, struct ss_http_job *jobs, size_t n, unsigne
 		mj[i].job = &jobs[i];
 	}
 	while (finished < n && !rc) {
-		double now = ss_http_now(), wake = now + 0.5;
+		double now = ss_time_monotonic(), wake = now + 0.5;
 		CURLMsg *msg;
 		int running = 0, left = 0;
 
@@ -511,7 +489,7 @@ int ss_http_multi(struct ss_http *h, struct ss_http_job *jobs, size_t n, unsigne
 			curl_multi_poll(m, NULL, 0, ms < 1 ? 1 : ms > 500 ? 500 : ms, NULL);
 			curl_multi_perform(m, &running);
 		} else if (wake > now) {
-			sleep_seconds(wake - now);
+			ss_time_sleep(wake - now);
 		}
 		while (!rc && (msg = curl_multi_info_read(m, &left))) {
 			struct mjob *x = NULL;

@@ -126,8 +126,8 @@ int ss_http_multi(struct ss_http *h, struct ss_http_job *jobs, size_t n, unsigne
 		  ss_http_auth_fn auth, void *auth_ctx, ss_http_done_fn done, void *done_ctx,
 		  struct ss_error *err);
 
-/* Monotonic seconds. */
-double ss_http_now(void);
+/* Length of the scheme://host[:port] part of url; 0 when it is not http or https. */
+size_t ss_http_origin_len(const char *url);
 
 /* Appends s percent-encoded (RFC 3986 unreserved kept) to b. */
 int ss_http_escape(struct ss_buf *b, const char *s);

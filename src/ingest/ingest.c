@@ -386,14 +386,6 @@ static void wait_idle(struct pass *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct ids_ctx {
 	struct ss_store *st;
 	int64_t tenant;
@@ -483,7 +475,7 @@ static int commit(struct pass *p, struct ss_acc *run, struct input *ins, size_t 
 
 static void progress_draw(struct pass *p, double t0, uint64_t done, uint64_t total, bool last)
 {
-	double el = now_s() - t0, rate = el > 0 ? (double)done / el : 0;
+	double el = ss_time_monotonic() - t0, rate = el > 0 ? (double)done / el : 0;
 	uint64_t recs = __atomic_load_n(&p->records_done, __ATOMIC_RELAXED);
 	int pct = total ? (int)(done * 100 / (total ? total : 1)) : 0;
 	char bar[31];
@@ -683,7 +675,7 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 	pthread_t *tids = NULL;
 	struct ss_acc run;
 	uint64_t seq = 0, batch_bytes = 0, total = 0, batch_max = BATCH_BYTES, raw_done = 0;
-	double t0 = now_s(), last_draw = 0;
+	double t0 = ss_time_monotonic(), last_draw = 0;
 	const char *env;
 	size_t i;
 	unsigned k;
@@ -787,8 +779,8 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 			j.seq = seq++;
 			batch_bytes += j.chunk.len;
 			push(&p, &j);
-			if (o->progress && now_s() - last_draw > 0.2) {
-				last_draw = now_s();
+			if (o->progress && ss_time_monotonic() - last_draw > 0.2) {
+				last_draw = ss_time_monotonic();
 				progress_draw(&p, t0, raw_done + in->offset + ss_audit_reader_raw_bytes(r),
 					      total, false);
 			}
@@ -830,7 +822,7 @@ int ss_ingest_run(char *const *paths, size_t n, const struct ss_ingest_opts *o, 
 		uint64_t raw = 0;
 		for (i = 0; i < files.n; i++)
 			raw += ins[i].bytes;
-		*summary = summary_doc(&run, ins, files.n, raw, now_s() - t0);
+		*summary = summary_doc(&run, ins, files.n, raw, ss_time_monotonic() - t0);
 		/* the dedup set as it ends the pass: what a distinct record costs in memory */
 		json_object_set_new(*summary, "dedup_keys",
 				    json_integer((json_int_t)ss_dedup_count(p.dedup)));

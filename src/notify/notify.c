@@ -497,31 +497,6 @@ struct channel {
 	json_t *rep;				   /* the channel's report object */
 };
 
-static uint64_t rng_state;
-
-/* A uniform double in [0, 1): xorshift64*, seeded from the clock and the pid (jitter, not secrets). */
-static double jitter(void)
-{
-	if (!rng_state) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		rng_state =
-			((uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ ((uint64_t)getpid() << 40)) | 1;
-	}
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (double)((rng_state * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
-}
-
-static void sleep_seconds(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-
-	while (s > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /*
  * Tries finding on ch until accepted, refused, or the retries or the wait
  * budget run out. Returns ACCEPTED, or another outcome with reason filled:
@@ -552,7 +527,7 @@ static enum outcome deliver_one(struct channel *ch, json_t *finding, char reason
 			delay = r->backoff * pow(2, (double)k);
 			if (delay > MAX_DELAY)
 				delay = MAX_DELAY;
-			delay = delay / 2 + jitter() * delay / 2;
+			delay = delay / 2 + ss_time_jitter() * delay / 2;
 		}
 		if (waited + delay > r->max_wait) {
 			snprintf(reason, 320,
@@ -560,7 +535,7 @@ static enum outcome deliver_one(struct channel *ch, json_t *finding, char reason
 				 a.reason, k + 1, delay, r->max_wait);
 			return RETRY;
 		}
-		sleep_seconds(delay);
+		ss_time_sleep(delay);
 		waited += delay;
 	}
 }
