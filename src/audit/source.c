@@ -61,8 +61,7 @@ struct ss_audit_reader {
 	struct ss_error deferred; /* a break found while text was still to be handed out */
 	int deferred_rc;	  /* its code, 0 when none */
 	struct ss_audit_reader_opts o;
-	uint64_t raw_bytes;  /* bytes read from the file */
-	uint64_t text_bytes; /* decoded bytes produced */
+	uint64_t raw_bytes; /* bytes read from the file */
 };
 
 void ss_audit_chunk_release(struct ss_audit_chunk *c)
@@ -332,13 +331,12 @@ static int put_text(struct ss_audit_reader *r, const unsigned char *p, size_t n,
 	if (!r->utf16) {
 		if (ss_buf_add(&r->text, p, n))
 			return fail(r, err, SS_ETOOBIG, r->line, "%s", "text buffer over its limit");
-		r->text_bytes += n;
 		return 0;
 	}
 	/* UTF-16LE: transcode whole code units; carry an odd byte or a high surrogate. */
 	while (n > 0) {
 		unsigned char tmp[4096 + 4];
-		size_t take = n > 4096 ? 4096 : n, m = r->u16n, before = r->text.len;
+		size_t take = n > 4096 ? 4096 : n, m = r->u16n;
 		memcpy(tmp, r->u16, m);
 		memcpy(tmp + m, p, take);
 		m += take;
@@ -356,7 +354,6 @@ static int put_text(struct ss_audit_reader *r, const unsigned char *p, size_t n,
 		memcpy(r->u16, tmp + m, r->u16n);
 		if (ss_utf16le_to_utf8(&r->text, tmp, m))
 			return fail(r, err, SS_EPARSE, r->line, "%s", "invalid UTF-16LE text");
-		r->text_bytes += r->text.len - before;
 	}
 	return 0;
 }
@@ -381,7 +378,6 @@ static int read_direct(struct ss_audit_reader *r, struct ss_error *err)
 	r->text.len += (size_t)k;
 	r->text.ptr[r->text.len] = '\0';
 	r->raw_bytes += (uint64_t)k;
-	r->text_bytes += (uint64_t)k;
 	return 0;
 }
 
@@ -900,11 +896,6 @@ const char *ss_audit_reader_encoding(const struct ss_audit_reader *r)
 uint64_t ss_audit_reader_raw_bytes(const struct ss_audit_reader *r)
 {
 	return r->raw_bytes;
-}
-
-uint64_t ss_audit_reader_text_bytes(const struct ss_audit_reader *r)
-{
-	return r->text_bytes;
 }
 
 long ss_audit_reader_line(const struct ss_audit_reader *r)

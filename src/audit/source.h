@@ -105,9 +105,8 @@ int ss_audit_reader_next(struct ss_audit_reader *r, struct ss_audit_chunk *c, st
 enum ss_audit_format ss_audit_reader_format(const struct ss_audit_reader *r);
 const char *ss_audit_reader_codec(const struct ss_audit_reader *r);
 const char *ss_audit_reader_encoding(const struct ss_audit_reader *r);
-/* Raw bytes read from the file so far (compressed size for .gz/.zst), and decoded bytes. */
+/* Raw bytes read from the file so far (compressed size for .gz/.zst). */
 uint64_t ss_audit_reader_raw_bytes(const struct ss_audit_reader *r);
-uint64_t ss_audit_reader_text_bytes(const struct ss_audit_reader *r);
 /* The line number after the last byte handed out. */
 long ss_audit_reader_line(const struct ss_audit_reader *r);
 
