@@ -12,7 +12,7 @@ packages=(
 	clang clang-format libclang-rt-14-dev
 	libjansson-dev libsqlite3-dev libssl-dev libcmocka-dev libyaml-dev
 	libzstd-dev zlib1g-dev libpcre2-dev libcurl4-openssl-dev libmicrohttpd-dev libmaxminddb-dev
-	python3 sqlite3 jq zstd gzip
+	python3 sqlite3 jq zstd gzip curl openssl
 )
 
 # A package counts as present when dpkg reports it fully installed (for any architecture);
