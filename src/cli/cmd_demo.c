@@ -1,8 +1,11 @@
 /* cmd_demo.c - `secscore demo`: write a demo tenant and its audit log, score it, record it, summarise. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -12,6 +15,7 @@
 #include "demo/geodb.h"
 #include "demo/demo.h"
 #include "output/summary.h"
+#include "server/auth.h"
 
 static const char usage[] =
 	"usage: secscore demo [--out DIR] [--db FILE] [--seed N] [--users N] [--days N]\n"
@@ -128,6 +132,51 @@ static int audit_only(const char *out, const struct ss_demo_audit_opts *a, const
 	return SS_EXIT_OK;
 }
 
+/*
+ * Leaves an admin token for the dashboard in DIR/admin.token (mode 0600): the
+ * one already there when the store still accepts it, else a new token named
+ * demo-dashboard (a previous one of that name is revoked first).
+ */
+static int dashboard_token(struct ss_cli *cli, const char *out, struct ss_buf *path, struct ss_error *err)
+{
+	struct ss_token_info who;
+	struct ss_store st;
+	char old[256], *token = NULL;
+	ssize_t n = 0;
+	int fd, rc;
+
+	ss_buf_printf(path, "%s/admin.token", out);
+	rc = ss_cli_store(cli, true, &st, err);
+	if (rc)
+		return rc;
+	fd = open(path->ptr, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, old, sizeof(old) - 1);
+		close(fd);
+	}
+	while (n > 0 && (old[n - 1] == '\n' || old[n - 1] == '\r'))
+		n--;
+	if (n > 0 && ss_auth_verify(&st, old, (size_t)n, &who, NULL) == 0 && who.role == SS_TOKEN_ADMIN) {
+		ss_store_close(&st);
+		return 0;
+	}
+	ss_auth_token_revoke(&st, "demo-dashboard", NULL);
+	rc = ss_auth_token_create(&st, "demo-dashboard", SS_TOKEN_ADMIN, &token, err);
+	ss_store_close(&st);
+	if (rc)
+		return rc;
+	fd = open(path->ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, token, strlen(token)) != (ssize_t)strlen(token) ||
+	    write(fd, "\n", 1) != 1) {
+		rc = ss_error_set(err, SS_EIO, "%s: cannot write the dashboard token: %s", path->ptr,
+				  strerror(errno));
+	}
+	if (fd >= 0 && close(fd) != 0 && !rc)
+		rc = ss_error_set(err, SS_EIO, "%s: %s", path->ptr, strerror(errno));
+	ss_auth_token_wipe(token);
+	return rc;
+}
+
 int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 {
 	static const struct option opts[] = {SS_COMMON_OPTIONS,
@@ -151,7 +200,8 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 	struct ss_store st;
 	char geopath[4200];
 	const char *geoip = NULL;
-	struct ss_buf snapdir, report = {0};
+	struct ss_buf snapdir, report = {0}, tokpath = {0};
+	char *dbpath;
 	unsigned long long v;
 	json_t *score = NULL;
 	bool existed = false;
@@ -284,9 +334,13 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		rc = ss_cli_report_html(cli, json_string_value(json_object_get(score, "azureTenantId")),
 					report.ptr, &err);
 	}
+	ss_buf_init(&tokpath, 8192);
+	if (!rc)
+		rc = dashboard_token(cli, out, &tokpath, &err);
 	if (rc) {
 		ss_buf_release(&snapdir);
 		ss_buf_release(&report);
+		ss_buf_release(&tokpath);
 		json_decref(score);
 		json_decref(ingested);
 		return ss_cli_fail(&err);
@@ -323,8 +377,14 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		       snapdir.ptr);
 		json_decref(score);
 	}
+	dbpath = cli->db ? ss_xstrdup(cli->db) : ss_store_default_path();
 	fprintf(cli->json ? stderr : stdout,
-		"Report: %s (one self-contained page; 'secscore report' makes it again)\n", report.ptr);
+		"Report: %s (one self-contained page; 'secscore report' makes it again)\n"
+		"Dashboard: secscore serve --db %s\n"
+		"           then open http://127.0.0.1:8080/ and sign in with the token in %s\n",
+		report.ptr, dbpath, tokpath.ptr);
+	free(dbpath);
+	ss_buf_release(&tokpath);
 	ss_buf_release(&report);
 	ss_buf_release(&snapdir);
 	json_decref(ingested);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/alloc.h"
 #include "base/hash.h"
@@ -39,9 +40,10 @@
 #define PI		3.14159265358979323846
 
 struct page {
-	struct ss_buf *out; /* the page, borrowed */
-	struct ss_buf tmp;  /* scratch for cleaning strings */
-	int rc;		    /* first error (SS_ETOOBIG), sticky */
+	struct ss_buf *out;		 /* the page, borrowed */
+	struct ss_buf tmp;		 /* scratch for cleaning strings */
+	int rc;				 /* first error (SS_ETOOBIG), sticky */
+	const struct ss_html_live *live; /* the dashboard's additions, NULL for the report file */
 };
 
 static void put(struct page *p, const char *s)
@@ -198,6 +200,25 @@ static const char css[] =
 	"margin:8px 0;font-size:13px}\n"
 	".good{color:var(--ok)}.bad{color:var(--bad)}\n"
 	"footer{color:var(--muted);font-size:12px;text-align:center;padding:10px 0 34px}\n"
+	"a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}\n"
+	"a.control-link{color:inherit}a.control-link:hover{color:var(--accent)}\n"
+	"header.top a.home{color:#93c5fd;font-weight:700;float:right}\n"
+	"nav.tenants{display:flex;flex-wrap:wrap;gap:8px;margin-top:14px}nav.tenants a{color:#e2e8f0;"
+	"border:1px solid #334155;border-radius:999px;padding:2px 12px;font-size:12.5px}"
+	"nav.tenants a.current{background:#1e3a8a;border-color:#1e3a8a;color:#fff}\n"
+	".who{color:#cbd5e1;font-size:12.5px;margin-top:10px}.who form{display:inline}\n"
+	"button{font:inherit;font-size:12.5px;border:1px solid #cbd5e1;background:#fff;color:var(--ink);"
+	"border-radius:6px;padding:3px 10px;cursor:pointer}button:disabled{cursor:not-allowed;opacity:.5}\n"
+	"button.primary{background:var(--accent);border-color:var(--accent);color:#fff;padding:6px 16px}\n"
+	".who button{background:transparent;color:#cbd5e1;border-color:#475569;padding:0 8px}\n"
+	"form.ack-form{margin-top:6px}\n"
+	".filter input{width:min(420px,100%);font:inherit;padding:6px 10px;border:1px solid #cbd5e1;"
+	"border-radius:8px}\n"
+	".run-failed{background:#fef2f2;border-color:#fecaca;color:#7f1d1d}\n"
+	"form.state label{display:block;font-weight:600;margin:10px 0 4px}form.state select,"
+	"form.state input,form.state textarea{font:inherit;width:min(520px,100%);padding:6px 8px;"
+	"border:1px solid #cbd5e1;border-radius:6px}form.state fieldset{border:0;padding:0;margin:0}\n"
+	".error{color:var(--bad);font-weight:600}\n"
 	"th[aria-sort=ascending]::after{content:\" \\25B2\"}th[aria-sort=descending]::after{"
 	"content:\" \\25BC\"}\n"
 	".js table.sortable th{cursor:pointer}\n"
@@ -222,7 +243,12 @@ static const char script[] =
 	"r.sort(function(x,y){var a=k(x),c=k(y);return d*(num?parseFloat(a)-parseFloat(c):"
 	"a.localeCompare(c))});r.forEach(function(x){b.appendChild(x)})}"
 	"th.addEventListener('click',go);th.addEventListener('keydown',function(e){"
-	"if(e.key==='Enter'||e.key===' '){e.preventDefault();go()}})});";
+	"if(e.key==='Enter'||e.key===' '){e.preventDefault();go()}})});"
+	"var f=document.getElementById('controls-filter');if(f){f.hidden=false;"
+	"f.addEventListener('input',function(){var q=f.value.toLowerCase(),n=0,"
+	"rows=document.querySelectorAll('#controls-table tbody tr');rows.forEach(function(r){"
+	"var h=q!==''&&r.textContent.toLowerCase().indexOf(q)<0;r.hidden=h;if(!h)n++});"
+	"var c=document.getElementById('controls-shown');if(c)c.textContent=q?n+' of '+rows.length:''})}";
 
 /* The CSP source of the script: 'sha256-BASE64'. */
 static void script_hash(char out[static 64])
@@ -250,34 +276,150 @@ static void script_hash(char out[static 64])
 	out[o] = '\0';
 }
 
+/* s percent-encoded as a query value: only unreserved characters stay, so it is safe in an attribute. */
+static void url_arg(struct page *p, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)(s ? s : "");
+
+	for (; *u && !p->rc; u++) {
+		if ((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z') || (*u >= '0' && *u <= '9') ||
+		    *u == '-' || *u == '.' || *u == '_' || *u == '~')
+			p->rc = ss_buf_add(p->out, u, 1);
+		else
+			putf(p, "%%%c%c", hex[*u >> 4], hex[*u & 15]);
+	}
+}
+
+/* The hidden form field that proves a form came from our page. */
+static void csrf_field(struct page *p)
+{
+	put(p, "<input type=\"hidden\" name=\"csrf\" value=\"");
+	text(p, p->live->csrf);
+	put(p, "\">");
+}
+
+int ss_report_html_csp(char *out, size_t n, bool live)
+{
+	char hash[64];
+	int w;
+
+	script_hash(hash);
+	w = snprintf(out, n,
+		     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src "
+		     "'sha256-%s'; base-uri 'none'; form-action %s%s",
+		     hash, live ? "'self'" : "'none'", live ? "; frame-ancestors 'none'" : "");
+	return w > 0 && (size_t)w < n ? 0 : SS_ETOOBIG;
+}
+
+/* From the doctype to the open header: the policy, the title, the styles, the eyebrow and h1. */
+static void open_page(struct page *p, const char *title_prefix, const char *title, const char *eyebrow)
+{
+	char csp[256];
+
+	ss_report_html_csp(csp, sizeof(csp), p->live != NULL);
+	put(p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+	putf(p, "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n", csp);
+	put(p, "<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"generator\" "
+	       "content=\"secscore " SS_VERSION "\">\n<title>");
+	put(p, title_prefix);
+	text(p, title);
+	putf(p, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+	put(p, "<header class=\"top\"><div class=\"wrap\">\n");
+	if (p->live)
+		put(p, "<a class=\"home\" href=\"/\">secscore</a> ");
+	put(p, "<div class=\"eyebrow\">");
+	put(p, eyebrow);
+	put(p, "</div>\n<h1>");
+	text(p, title);
+	put(p, "</h1>\n");
+}
+
+/* The dashboard's tenant list, who is signed in, and sign-out. */
+static void nav(struct page *p)
+{
+	const struct ss_html_live *l = p->live;
+	json_t *t;
+	size_t i;
+
+	if (!l)
+		return;
+	if (json_array_size(l->tenants) > 0) {
+		put(p, "<nav class=\"tenants\" aria-label=\"Tenants\">");
+		json_array_foreach (l->tenants, i, t) {
+			const char *id = ss_report_str(t, "azureTenantId");
+			bool cur = l->tenant && strcmp(id, l->tenant) == 0;
+			putf(p, "<a class=\"tenant%s\" href=\"/?tenant=", cur ? " current" : "");
+			url_arg(p, id);
+			put(p, "\">");
+			text(p, ss_report_str(t, "displayName")[0] ? ss_report_str(t, "displayName")
+								   : ss_report_str(t, "name"));
+			putf(p, " <b>%.0f%%</b></a>", ss_report_num(t, "percentage"));
+		}
+		put(p, "<a class=\"all\" href=\"/tenants\">All tenants</a></nav>\n");
+	}
+	if (l->user) {
+		put(p, "<div class=\"who\">Signed in as <b>");
+		text(p, l->user);
+		putf(p, "</b> (%s) <form method=\"post\" action=\"/logout\">", l->admin ? "admin" : "read");
+		csrf_field(p);
+		put(p, "<button type=\"submit\">Sign out</button></form></div>\n");
+	}
+}
+
+/* After the header: the notice and the failed scheduled runs of the tenant shown. */
+static void banners(struct page *p)
+{
+	const struct ss_html_live *l = p->live;
+	json_t *r;
+	size_t i;
+
+	if (!l)
+		return;
+	if (l->notice) {
+		put(p, "<p class=\"note notice\" role=\"status\">");
+		text(p, l->notice);
+		put(p, "</p>\n");
+	}
+	json_array_foreach (l->runs, i, r) {
+		const char *who = ss_report_str(r, "tenant");
+		if (strcmp(ss_report_str(r, "status"), "failed") != 0)
+			continue;
+		if (l->tenant && l->tenant_name && strcmp(who, l->tenant) != 0 &&
+		    strcasecmp(who, l->tenant_name) != 0)
+			continue;
+		put(p, "<div class=\"note run-failed\" role=\"alert\"><b>The scheduled run of ");
+		text(p, who);
+		put(p, " failed</b> at ");
+		text(p, ss_report_str(r, "step"));
+		put(p, " (started ");
+		text(p, ss_report_str(r, "startedDateTime"));
+		put(p, "): ");
+		text(p, ss_report_str(r, "message"));
+		put(p, " Nothing of it was applied; it runs again at the next scheduled time.</div>\n");
+	}
+}
+
 static void head(struct page *p, json_t *doc)
 {
 	json_t *score = json_object_get(doc, "secureScore");
-	char hash[64], when[32], gen[32];
+	char when[32], gen[32];
 
-	script_hash(hash);
 	ss_report_when(ss_report_str(score, "createdDateTime"), when);
 	ss_report_when(ss_report_str(doc, "generatedDateTime"), gen);
-	put(p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-	putf(p,
-	     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
-	     "'unsafe-inline'; img-src data:; script-src 'sha256-%s'; base-uri 'none'; form-action "
-	     "'none'\">\n",
-	     hash);
-	put(p, "<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"generator\" "
-	       "content=\"secscore " SS_VERSION "\">\n<title>Security report: ");
-	text(p, ss_report_str(score, "tenantDisplayName"));
-	putf(p, " (%s)</title>\n<style>\n%s</style>\n</head>\n<body>\n", when, css);
-	put(p, "<header class=\"top\"><div class=\"wrap\">\n<div class=\"eyebrow\">Microsoft 365 security "
-	       "report</div>\n<h1>");
-	text(p, ss_report_str(score, "tenantDisplayName"));
-	put(p, "</h1>\n<div class=\"meta\"><span>Tenant <span class=\"mono\">");
+	open_page(p, p->live ? "Security dashboard: " : "Security report: ",
+		  ss_report_str(score, "tenantDisplayName"),
+		  p->live ? "Microsoft 365 security dashboard" : "Microsoft 365 security report");
+	put(p, "<div class=\"meta\"><span>Tenant <span class=\"mono\">");
 	text(p, ss_report_str(score, "azureTenantId"));
-	putf(p, "</span></span><span>Measured <b>%s</b></span><span>Generated %s</span><span>Catalog ", when,
-	     gen);
+	putf(p, "</span></span><span>Measured <b>%s</b></span><span>%s %s</span><span>Catalog ", when,
+	     p->live ? "Read" : "Generated", gen);
 	text(p, ss_report_str(score, "catalogVersion"));
-	put(p, "</span></div>\n</div></header>\n<main class=\"wrap\">\n");
+	put(p, "</span></div>\n");
+	nav(p);
+	put(p, "</div></header>\n<main class=\"wrap\">\n");
+	banners(p);
 }
 
 /* An SVG arc of the donut: length len of the circumference, starting at start (both in units of it). */
@@ -630,7 +772,10 @@ static void controls(struct page *p, json_t *doc)
 	put(p, "<section class=\"card long\" id=\"controls\">\n<h2>Controls <span class=\"count\">");
 	putf(p, "%zu</span></h2>\n", json_array_size(sorted));
 	put(p, "<p class=\"muted small\">Controls missing the most points first. Click a column to "
-	       "sort.</p>\n<div class=\"tablewrap\"><table class=\"sortable fixed\" id=\"controls-table\">\n"
+	       "sort.</p>\n<p class=\"filter\"><input id=\"controls-filter\" type=\"search\" hidden "
+	       "placeholder=\"Filter controls: a name, area, status or user\" aria-label=\"Filter "
+	       "controls\"> <span id=\"controls-shown\" class=\"muted small\"></span></p>\n"
+	       "<div class=\"tablewrap\"><table class=\"sortable fixed\" id=\"controls-table\">\n"
 	       "<colgroup><col style=\"width:23%\"><col style=\"width:10%\"><col style=\"width:19%\">"
 	       "<col style=\"width:9%\"><col style=\"width:17%\"><col style=\"width:22%\"></colgroup>\n"
 	       "<thead><tr><th>Control</th><th>Area</th><th>Status</th>"
@@ -641,7 +786,16 @@ static void controls(struct page *p, json_t *doc)
 		double s = ss_report_num(c, "score"), m = ss_report_num(c, "maxScore");
 		double cm = ss_report_num(c, "controlMaxScore");
 		put(p, "<tr><td><b>");
+		if (p->live) {
+			put(p, "<a class=\"control-link\" href=\"/controls/");
+			url_arg(p, ss_report_str(c, "controlName"));
+			put(p, "?tenant=");
+			url_arg(p, p->live->tenant);
+			put(p, "\">");
+		}
 		text(p, ss_report_str(c, "title"));
+		if (p->live)
+			put(p, "</a>");
 		put(p, "</b><div class=\"sub\">");
 		text(p, ss_report_str(c, "controlName"));
 		put(p, " · ");
@@ -713,6 +867,19 @@ static void when(struct page *p, const char *iso)
 		text(p, iso);
 }
 
+/* The dashboard's button that acknowledges finding id (disabled for a read token). */
+static void ack_form(struct page *p, const char *id)
+{
+	put(p, "<form class=\"ack-form\" method=\"post\" action=\"/findings/");
+	url_arg(p, id);
+	put(p, "/ack?tenant=");
+	url_arg(p, p->live->tenant);
+	put(p, "\">");
+	csrf_field(p);
+	putf(p, "<button class=\"ack\" type=\"submit\"%s>Acknowledge</button></form>",
+	     p->live->admin ? "" : " disabled title=\"needs an admin token\"");
+}
+
 static void findings(struct page *p, json_t *doc)
 {
 	json_t *fs = ss_report_findings_sorted(doc), *f, *e, *h;
@@ -771,7 +938,12 @@ static void findings(struct page *p, json_t *doc)
 		}
 		putf(p, "</td><td class=\"num\">%lld</td><td>",
 		     (long long)json_integer_value(json_object_get(f, "count")));
+		putf(p, "<span class=\"status status-%s\">",
+		     strcmp(ss_report_str(f, "status"), "open") == 0 ? "open" : "done");
 		text(p, ss_report_str(f, "status"));
+		put(p, "</span>");
+		if (p->live && strcmp(ss_report_str(f, "status"), "open") == 0)
+			ack_form(p, ss_report_str(f, "id"));
 		n = json_array_size(json_object_get(f, "history"));
 		if (n) {
 			h = json_array_get(json_object_get(f, "history"), n - 1);
@@ -981,10 +1153,21 @@ static void coverage(struct page *p, json_t *doc)
 	put(p, "</tbody></table></div>\n</section>\n");
 }
 
-int ss_report_html(json_t *doc, struct ss_buf *out)
+static void close_page(struct page *p, const char *generated)
+{
+	put(p, "</main>\n<footer>");
+	put(p, p->live ? "secscore " SS_VERSION " · read from the store "
+		       : "Generated by secscore " SS_VERSION " · ");
+	text(p, generated);
+	put(p, " · this page loads nothing from the network</footer>\n<script>");
+	put(p, script);
+	put(p, "</script>\n</body>\n</html>\n");
+}
+
+int ss_report_html_live(json_t *doc, const struct ss_html_live *live, struct ss_buf *out)
 {
 	json_t *score = json_object_get(doc, "secureScore");
-	struct page p = {.out = out, .rc = 0};
+	struct page p = {.out = out, .rc = 0, .live = live};
 
 	ss_buf_init(&p.tmp, SS_REPORT_MAX);
 	head(&p, doc);
@@ -1002,11 +1185,54 @@ int ss_report_html(json_t *doc, struct ss_buf *out)
 	controls(&p, doc);
 	findings(&p, doc);
 	coverage(&p, doc);
-	put(&p, "</main>\n<footer>Generated by secscore " SS_VERSION " · ");
-	text(&p, ss_report_str(doc, "generatedDateTime"));
-	put(&p, " · this page loads nothing from the network</footer>\n<script>");
-	put(&p, script);
-	put(&p, "</script>\n</body>\n</html>\n");
+	close_page(&p, ss_report_str(doc, "generatedDateTime"));
 	ss_buf_release(&p.tmp);
+	return p.rc;
+}
+
+int ss_report_html(json_t *doc, struct ss_buf *out)
+{
+	return ss_report_html_live(doc, NULL, out);
+}
+
+int ss_report_html_begin(struct ss_buf *out, const struct ss_html_live *live, const char *eyebrow,
+			 const char *title)
+{
+	struct page p = {.out = out, .rc = 0, .live = live};
+
+	ss_buf_init(&p.tmp, SS_REPORT_MAX);
+	open_page(&p, "secscore: ", title, eyebrow);
+	nav(&p);
+	put(&p, "</div></header>\n<main class=\"wrap\">\n");
+	banners(&p);
+	ss_buf_release(&p.tmp);
+	return p.rc;
+}
+
+int ss_report_html_end(struct ss_buf *out, const struct ss_html_live *live, const char *generated)
+{
+	struct page p = {.out = out, .rc = 0, .live = live};
+
+	ss_buf_init(&p.tmp, SS_REPORT_MAX);
+	close_page(&p, generated);
+	ss_buf_release(&p.tmp);
+	return p.rc;
+}
+
+int ss_report_html_text(struct ss_buf *out, const char *s)
+{
+	struct page p = {.out = out, .rc = 0, .live = NULL};
+
+	ss_buf_init(&p.tmp, SS_REPORT_MAX);
+	text(&p, s);
+	ss_buf_release(&p.tmp);
+	return p.rc;
+}
+
+int ss_report_html_url_arg(struct ss_buf *out, const char *s)
+{
+	struct page p = {.out = out, .rc = 0, .live = NULL};
+
+	url_arg(&p, s);
 	return p.rc;
 }

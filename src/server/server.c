@@ -29,6 +29,8 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/file.h"
+#include "output/report_html.h"
+#include "server/dashboard.h"
 
 #define RATE_SLOTS    4096
 #define RATE_PROBES   8
@@ -58,6 +60,8 @@ struct ss_server {
 	struct rate_slot *rate;		    /* RATE_SLOTS slots, owned */
 	pthread_mutex_t rate_lock;	    /* guards rate */
 	atomic_ulong next_id;		    /* request ids */
+	struct ss_dash dash;		    /* the dashboard's key and readers */
+	char csp[256];			    /* Content-Security-Policy of its pages */
 };
 
 /* One request in flight. */
@@ -325,6 +329,40 @@ static enum MHD_Result send_response(struct ss_server *srv, struct MHD_Connectio
 	return ret;
 }
 
+/* Queues a dashboard page (or redirect) with the headers of an HTML page. */
+static enum MHD_Result send_page(struct ss_server *srv, struct MHD_Connection *conn,
+				 struct ss_dash_response *res, const char *request_id)
+{
+	struct MHD_Response *r;
+	size_t len = 0;
+	char *text = ss_buf_detach(&res->body, &len);
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, text ? text : (void *)"",
+					    text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	if (len)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	MHD_add_response_header(r, "Content-Security-Policy", srv->csp);
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "request-id", request_id);
+	if (res->location[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+	if (res->cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, res->cookie);
+	if (srv->cert_pem)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+	ret = MHD_queue_response(conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* Answers with an error before (or instead of) reading the body. */
 static enum MHD_Result refuse(struct ss_server *srv, struct MHD_Connection *conn, struct request_state *rs,
 			      const char *method, const char *url, int status, const char *code,
@@ -408,6 +446,15 @@ static enum MHD_Result answer(struct ss_server *srv, struct MHD_Connection *conn
 	else
 		ss_buf_adds(&base, srv->url);
 	req.base_url = ss_buf_cstr(&base);
+	if (ss_dash_owns(url)) {
+		struct ss_dash_response page;
+		ss_dash_handle(&srv->dash, thread_store(srv), &req, &page);
+		ret = send_page(srv, conn, &page, rs->request_id);
+		log_request(srv, conn, method, url, page.status, page.author, rs);
+		ss_dash_response_release(&page);
+		ss_buf_release(&base);
+		return ret;
+	}
 	ss_api_handle(&srv->cfg->api, thread_store(srv), &req, &res);
 	ret = send_response(srv, conn, &res, rs->request_id, 0);
 	log_request(srv, conn, method, url, res.status, res.author, rs);
@@ -557,6 +604,10 @@ int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, 
 		goto fail;
 	}
 	srv->have_key = true;
+	rc = ss_dash_init(&srv->dash, &cfg->api, tls, err);
+	if (rc)
+		goto fail;
+	ss_report_html_csp(srv->csp, sizeof(srv->csp), true);
 	if (tls) {
 		rc = load_tls(srv, cfg, err);
 		if (rc)

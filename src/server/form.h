@@ -1,0 +1,39 @@
+/* form.h - application/x-www-form-urlencoded bodies (the dashboard's forms) decoded into fields. */
+#ifndef SS_FORM_H
+#define SS_FORM_H
+
+/*
+ * A body such as "state=planned&comment=MFA+rollout%3A+week+2" becomes
+ * named fields: '+' is a space, %XX a byte; names and values may hold any
+ * byte but NUL (a field that decodes to one is refused), and must be valid
+ * UTF-8. At most SS_FORM_MAX fields; a repeated name is refused, so a form
+ * cannot be given two different answers for one question. The decoded text
+ * lives in one buffer owned by the struct.
+ */
+
+#include <stddef.h>
+
+#include "base/error.h"
+
+#define SS_FORM_MAX 16
+
+struct ss_form {
+	char *text;		       /* every decoded name and value, NUL-separated; owned */
+	const char *name[SS_FORM_MAX]; /* into text */
+	const char *value[SS_FORM_MAX];
+	size_t n;
+};
+
+/*
+ * Decodes len bytes of body (need not be NUL-terminated) into *f. Errors
+ * (SS_EINVAL, naming the field): a bad %XX, a NUL, invalid UTF-8, more than
+ * SS_FORM_MAX fields, a repeated name. On error *f holds nothing to release.
+ */
+int ss_form_parse(struct ss_form *f, const char *body, size_t len, struct ss_error *err);
+
+/* The value of field name, or NULL when the form has none. */
+const char *ss_form_get(const struct ss_form *f, const char *name);
+
+void ss_form_release(struct ss_form *f);
+
+#endif

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The dashboard of secscore serve over plain HTTP (curl, no browser): sign-in and the session cookie,
+# redirects, security headers, the state form and acknowledge buttons, refusal of cross-site and
+# forged posts (which change nothing), read-only tokens, revoked sessions and sign-out.
+set -euo pipefail
+BIN=$1
+SRC=${SS_SOURCE_DIR:?}
+. "$SRC/tests/cli/lib.sh"
+command -v curl >/dev/null || fail "curl is needed"
+TMP=$(mktemp -d)
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null || true
+	wait 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+export SECSCORE_DB=$TMP/store.db SECSCORE_NOW=2026-11-20T12:00:00Z
+
+out=$("$BIN" demo --users 60 --days 10 --events-per-user-day 2 --out "$TMP/demo" 2>/dev/null)
+expect_contains "$out" "Report: $TMP/demo/report.html"
+expect_contains "$out" "Dashboard: secscore serve --db $SECSCORE_DB"
+expect_contains "$out" "sign in with the token in $TMP/demo/admin.token"
+[ "$(stat -c %a "$TMP/demo/admin.token")" = 600 ] || fail "admin.token is not mode 600"
+ADMIN=$(cat "$TMP/demo/admin.token")
+[[ $ADMIN =~ ^ss_[A-Za-z0-9_-]{43}$ ]] || fail "admin.token holds no token: $ADMIN"
+# a second demo run on the same store keeps the token that still works
+"$BIN" demo --users 60 --days 10 --events-per-user-day 2 --out "$TMP/demo" >/dev/null 2>&1
+[ "$(cat "$TMP/demo/admin.token")" = "$ADMIN" ] || fail "the demo replaced a working dashboard token"
+READ=$("$BIN" tokens create --name viewer --role read 2>/dev/null)
+TENANT=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tenantId'])" "$TMP/demo/snapshot/manifest.json")
+
+"$BIN" serve --listen 127.0.0.1:0 >"$TMP/out" 2>"$TMP/err" &
+PID=$!
+for _ in $(seq 200); do
+	URL=$(sed -n 's/^secscore: serving \(http[^ ]*\) .*/\1/p' "$TMP/out")
+	[ -n "$URL" ] && break
+	sleep 0.05
+done
+[ -n "$URL" ] || fail "the server did not start: $(cat "$TMP/err")"
+
+# req NAME CURL-ARGS...: the status in $STATUS, headers in $TMP/NAME.h, body in $TMP/NAME.html
+req() {
+	local name=$1
+	shift
+	STATUS=$(curl -s --max-time 10 -D "$TMP/$name.h" -o "$TMP/$name.html" -w '%{http_code}' "$@")
+}
+header() { grep -i "^$1:" "$TMP/$2.h" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
+csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/$1.html" | head -1; }
+history_len() {
+	curl -sf -H "Authorization: Bearer $ADMIN" "$URL/security/secureScoreControlProfiles/AdminMFAV2?tenant=$TENANT" |
+		python3 -c "import json,sys; print(len(json.load(sys.stdin)['controlStateUpdates']))"
+}
+
+# ---- without a session: every page sends to the sign-in form ----
+for p in / /tenants "/controls/AdminMFAV2"; do
+	req anon "$URL$p"
+	[ "$STATUS" = 303 ] || fail "GET $p without a session: $STATUS"
+	[ "$(header Location anon)" = /login ] || fail "GET $p redirects to $(header Location anon)"
+done
+req login "$URL/login"
+[ "$STATUS" = 200 ] || fail "GET /login: $STATUS"
+expect_contains "$(cat "$TMP/login.html")" '<form id="login" class="state" method="post" action="/login">'
+csp=$(header Content-Security-Policy login)
+expect_contains "$csp" "default-src 'none'"
+expect_contains "$csp" "form-action 'self'"
+expect_contains "$csp" "frame-ancestors 'none'"
+[ "$(header X-Frame-Options login)" = DENY ] || fail "no X-Frame-Options: DENY"
+
+# ---- sign in ----
+req bad -X POST --data "token=ss_wrong" "$URL/login"
+[ "$STATUS" = 401 ] || fail "a wrong token signed in: $STATUS"
+expect_contains "$(cat "$TMP/bad.html")" 'class="error"'
+req evil -X POST -H "Origin: http://evil.example" --data-urlencode "token=$ADMIN" "$URL/login"
+[ "$STATUS" = 403 ] || fail "a sign-in posted from another origin: $STATUS"
+[ -z "$(header Set-Cookie evil)" ] || fail "a cross-site sign-in got a cookie"
+req in -X POST -H "Origin: $URL" --data-urlencode "token=$ADMIN" "$URL/login"
+[ "$STATUS" = 303 ] || fail "sign-in: $STATUS $(cat "$TMP/in.html")"
+cookie=$(header Set-Cookie in)
+expect_contains "$cookie" "secscore_session=$ADMIN"
+expect_contains "$cookie" "HttpOnly"
+expect_contains "$cookie" "SameSite=Strict"
+JAR=(-b "secscore_session=$ADMIN")
+
+# ---- the pages ----
+req home "${JAR[@]}" "$URL/"
+[ "$STATUS" = 200 ] || fail "GET / with a session: $STATUS"
+[[ $(header Content-Type home) == text/html* ]] || fail "GET / is $(header Content-Type home)"
+html=$(cat "$TMP/home.html")
+for want in 'id="score"' 'id="controls-table"' 'id="findings-table"' 'id="controls-filter"' \
+	"class=\"control-link\" href=\"/controls/" 'class="ack-form"' 'Signed in as <b>demo-dashboard</b> (admin)'; do
+	expect_contains "$html" "$want"
+done
+score=$(curl -sf -H "Authorization: Bearer $ADMIN" "$URL/security/secureScores?\$top=1" |
+	python3 -c "import json,sys; s=json.load(sys.stdin)['value'][0]; print('%.0f of %.0f points' % (s['currentScore'], s['maxScore']))")
+expect_contains "$html" "$score"
+[ "$(grep -c '<script>' "$TMP/home.html")" = 1 ] || fail "the page has more than its one script"
+req tenants "${JAR[@]}" "$URL/tenants"
+[ "$STATUS" = 200 ] || fail "GET /tenants: $STATUS"
+expect_contains "$(cat "$TMP/tenants.html")" 'id="tenants-table"'
+req ctl "${JAR[@]}" "$URL/controls/AdminMFAV2?tenant=$TENANT"
+[ "$STATUS" = 200 ] || fail "GET /controls/AdminMFAV2: $STATUS"
+for want in 'id="state-history"' 'id="score-history"' 'id="state-form"' '<option value="risk_accepted"'; do
+	expect_contains "$(cat "$TMP/ctl.html")" "$want"
+done
+CSRF=$(csrf_of ctl)
+[[ $CSRF =~ ^[0-9a-f]{64}$ ]] || fail "no CSRF token in the form"
+req nope "${JAR[@]}" "$URL/controls/NoSuchControl"
+[ "$STATUS" = 404 ] || fail "an unknown control: $STATUS"
+req nope "${JAR[@]}" "$URL/controls/..%2F..%2Fetc"
+[ "$STATUS" = 404 ] || fail "a control path with dots: $STATUS"
+
+# ---- forged posts change nothing ----
+before=$(history_len)
+form=(--data-urlencode "state=risk_accepted" --data-urlencode "comment=break-glass <b>account</b>"
+	--data-urlencode "assignedTo=ann@contoso-demo.com")
+req f1 "${JAR[@]}" -X POST "${form[@]}" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 403 ] || fail "a post without the CSRF token: $STATUS"
+expect_contains "$(cat "$TMP/f1.html")" "cross-site"
+req f2 "${JAR[@]}" -X POST "${form[@]}" --data "csrf=$(printf '0%.0s' $(seq 64))" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 403 ] || fail "a post with a wrong CSRF token: $STATUS"
+req f3 "${JAR[@]}" -X POST -H "Origin: http://evil.example" "${form[@]}" --data "csrf=$CSRF" \
+	"$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 403 ] || fail "a post from another origin: $STATUS"
+req f4 "${JAR[@]}" -X POST -H "Sec-Fetch-Site: cross-site" "${form[@]}" --data "csrf=$CSRF" \
+	"$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 403 ] || fail "a post marked cross-site: $STATUS"
+req f5 "${JAR[@]}" -X POST "${form[@]}" --data "csrf=$CSRF&csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 400 ] || fail "a form with a repeated field: $STATUS"
+[ "$(history_len)" = "$before" ] || fail "a refused post changed the history"
+
+# ---- the real form ----
+req ok "${JAR[@]}" -X POST -H "Origin: $URL" "${form[@]}" --data "csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 303 ] || fail "the state form: $STATUS $(head -c 300 "$TMP/ok.html")"
+[ "$(header Location ok)" = "/controls/AdminMFAV2?tenant=$TENANT&saved=1" ] || fail "after the form: $(header Location ok)"
+[ "$(history_len)" = $((before + 1)) ] || fail "the form did not add a history entry"
+curl -sf -H "Authorization: Bearer $ADMIN" "$URL/security/secureScoreControlProfiles/AdminMFAV2?tenant=$TENANT" |
+	python3 -c "import json,sys
+u = json.load(sys.stdin)['controlStateUpdates'][-1]
+assert u['state'] == 'risk_accepted' and u['comment'] == 'break-glass <b>account</b>', u
+assert u['assignedTo'] == 'ann@contoso-demo.com' and u['updatedBy'] == 'demo-dashboard', u" ||
+	fail "the API does not show the form's change"
+req saved "${JAR[@]}" "$URL/controls/AdminMFAV2?tenant=$TENANT&saved=1"
+expect_contains "$(cat "$TMP/saved.html")" 'class="note notice"'
+expect_contains "$(cat "$TMP/saved.html")" 'break-glass &lt;b&gt;account&lt;/b&gt;'
+req empty "${JAR[@]}" -X POST --data "state=planned&comment=&csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 400 ] || fail "a state change without a reason: $STATUS"
+
+# ---- acknowledge a finding with its button ----
+FID=$(sed -n 's/.*action="\/findings\/\([0-9a-f]*\)\/ack.*/\1/p' "$TMP/home.html" | head -1)
+[ -n "$FID" ] || fail "no acknowledge button on the dashboard"
+req ack "${JAR[@]}" -X POST --data "csrf=$CSRF" "$URL/findings/$FID/ack?tenant=$TENANT"
+[ "$STATUS" = 303 ] || fail "acknowledge: $STATUS $(head -c 300 "$TMP/ack.html")"
+curl -sf -H "Authorization: Bearer $ADMIN" "$URL/api/findings?tenant=$TENANT&\$top=1000" |
+	python3 -c "import json,sys
+f = [x for x in json.load(sys.stdin)['value'] if x['id'].startswith('$FID')]
+assert f and f[0]['status'] == 'acknowledged', f" || fail "the finding is not acknowledged"
+
+# ---- a read token sees the form disabled and cannot post ----
+RJAR=(-b "secscore_session=$READ")
+req r "${RJAR[@]}" "$URL/controls/AdminMFAV2?tenant=$TENANT"
+expect_contains "$(cat "$TMP/r.html")" '<fieldset disabled>'
+expect_contains "$(cat "$TMP/r.html")" 'needs an admin token'
+RCSRF=$(csrf_of r)
+[ "$RCSRF" != "$CSRF" ] || fail "two sessions share a CSRF token"
+req rpost "${RJAR[@]}" -X POST "${form[@]}" --data "csrf=$RCSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 403 ] || fail "a read token changed a state: $STATUS"
+# another session's CSRF token is not accepted
+req cross "${RJAR[@]}" -X POST "${form[@]}" --data "csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 403 ] || fail "a CSRF token of another session was accepted: $STATUS"
+
+# ---- revoking the token ends its sessions; sign-out clears the cookie ----
+"$BIN" tokens revoke viewer >/dev/null
+req gone "${RJAR[@]}" "$URL/"
+[ "$STATUS" = 303 ] || fail "a revoked token's session still works: $STATUS"
+expect_contains "$(header Set-Cookie gone)" "Max-Age=0"
+req out "${JAR[@]}" -X POST --data "csrf=$CSRF" "$URL/logout"
+[ "$STATUS" = 303 ] && [ "$(header Location out)" = /login ] || fail "sign-out: $STATUS"
+expect_contains "$(header Set-Cookie out)" "secscore_session=; Path=/; Max-Age=0"
+
+kill -TERM "$PID"
+wait "$PID" || fail "the server exited $? after SIGTERM"
+PID=
+echo "dashboard HTTP tests passed"
