@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f.n > SS_FORM_MAX)
 		abort();
 	/* Encoding the decoded fields again and decoding that gives the same fields. */
-	ss_buf_init(&b, 0);
+	ss_buf_init(&b, (size_t)1 << 24);
 	for (i = 0; i < f.n; i++) {
 		if (i)
 			ss_buf_adds(&b, "&");
