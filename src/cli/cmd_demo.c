@@ -19,7 +19,8 @@
 
 static const char usage[] =
 	"usage: secscore demo [--out DIR] [--db FILE] [--seed N] [--users N] [--days N]\n"
-	"                     [--events-per-user-day N] [--audit-only | --no-audit] [--no-stories] [--json]\n"
+	"                     [--events-per-user-day N] [--audit-only | --no-audit] [--no-stories]\n"
+	"                     [--tenants N] [--json]\n"
 	"\n"
 	"Writes a realistic demo tenant's snapshot to DIR/snapshot/ (default ./secscore-demo) and\n"
 	"its unified audit log to DIR/audit/ (one NDJSON file per day, with planted attack\n"
@@ -39,6 +40,9 @@ static const char usage[] =
 	"                            the files, records, bytes and the planted stories\n"
 	"  --no-audit                do not write the audit log\n"
 	"  --no-stories              no attack stories in the audit log\n"
+	"  --tenants N               also N-1 smaller and larger neighbours (Fabrikam Demo, ...: a\n"
+	"                            snapshot each in DIR/tenants/, scored, no audit log), so the\n"
+	"                            store holds several tenants as a provider's would (default 1)\n"
 	"  --json                    print the score as a Graph secureScore object instead of the\n"
 	"                            summary (with --audit-only: what was written, as JSON)\n";
 
@@ -62,7 +66,8 @@ enum {
 	OPT_EVENTS,
 	OPT_AUDIT_ONLY,
 	OPT_NO_AUDIT,
-	OPT_NO_STORIES
+	OPT_NO_STORIES,
+	OPT_TENANTS
 };
 
 static void print_stories(const struct ss_demo_audit_result *res)
@@ -132,6 +137,64 @@ static int audit_only(const char *out, const struct ss_demo_audit_opts *a, const
 	return SS_EXIT_OK;
 }
 
+/* The demo's neighbours for --tenants: a name and a size relative to the main tenant. */
+static const struct {
+	const char *name, *slug;
+	double size;
+} neighbours[] = {
+	{"Fabrikam Demo", "fabrikam", 0.3},
+	{"Northwind Traders Demo", "northwind", 2.5},
+	{"Tailspin Toys Demo", "tailspin", 0.05},
+	{"Woodgrove Bank Demo", "woodgrove", 1.2},
+	{"Adventure Works Demo", "adventureworks", 8},
+	{"Litware Demo", "litware", 0.6},
+	{"Proseware Demo", "proseware", 0.02},
+};
+
+/*
+ * Writes and scores the neighbour tenants (DIR/tenants/SLUG/snapshot), before
+ * the main tenant so that it stays the one scored last (the default of every
+ * command). Each has its own seed, size and tenant id.
+ */
+static int write_neighbours(struct ss_cli *cli, const char *out, const struct ss_demo_opts *main_opts,
+			    unsigned n, struct ss_error *err)
+{
+	struct ss_buf dir;
+	struct ss_store st;
+	unsigned i;
+	int rc = 0;
+
+	ss_buf_init(&dir, 8192);
+	for (i = 0; i + 1 < n && !rc; i++) {
+		struct ss_demo_opts o = *main_opts;
+		json_t *score = NULL;
+		bool existed;
+		double users = main_opts->users * neighbours[i].size;
+		o.seed = main_opts->seed + 1000 * (i + 1);
+		o.users = users < 10 ? 10 : users > 200000 ? 200000 : (unsigned)users;
+		o.name = neighbours[i].name;
+		ss_buf_clear(&dir);
+		ss_buf_printf(&dir, "%s/tenants/%s", out, neighbours[i].slug);
+		rc = ss_demo_write_snapshot(dir.ptr, &o, err);
+		ss_buf_adds(&dir, "/snapshot");
+		if (!rc)
+			rc = ss_cli_store(cli, true, &st, err);
+		if (rc)
+			break;
+		rc = ss_cli_score_snapshot(cli, dir.ptr, &st, &score, err);
+		if (!rc)
+			rc = ss_store_save_score(&st, score, &existed, err);
+		ss_store_close(&st);
+		if (!rc && !cli->json)
+			printf("Neighbour tenant %s: %u users, %.0f of %.0f points (%s)\n", o.name, o.users,
+			       json_real_value(json_object_get(score, "currentScore")),
+			       json_real_value(json_object_get(score, "maxScore")), dir.ptr);
+		json_decref(score);
+	}
+	ss_buf_release(&dir);
+	return rc;
+}
+
 /*
  * Leaves an admin token for the dashboard in DIR/admin.token (mode 0600): the
  * one already there when the store still accepts it, else a new token named
@@ -189,12 +252,14 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 					     {"audit-only", no_argument, NULL, OPT_AUDIT_ONLY},
 					     {"no-audit", no_argument, NULL, OPT_NO_AUDIT},
 					     {"no-stories", no_argument, NULL, OPT_NO_STORIES},
+					     {"tenants", required_argument, NULL, OPT_TENANTS},
 					     {NULL, 0, NULL, 0}};
 	struct ss_demo_opts d = {.seed = 1, .users = 800};
 	struct ss_demo_audit_opts a = {.days = 30, .events_per_user_day = 0, .stories = true};
 	struct ss_demo_audit_result ares;
 	json_t *ingested = NULL;
 	bool only_audit = false, no_audit = false;
+	unsigned tenants = 1;
 	const char *out = "secscore-demo";
 	struct ss_error err;
 	struct ss_store st;
@@ -240,6 +305,12 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		case OPT_AUDIT_ONLY: only_audit = true; break;
 		case OPT_NO_AUDIT: no_audit = true; break;
 		case OPT_NO_STORIES: a.stories = false; break;
+		case OPT_TENANTS:
+			if (parse_u64(optarg, SS_ARRAY_LEN(neighbours) + 1, &v) || v < 1)
+				return ss_cli_usage_error(usage, "--tenants needs a number from 1 to %zu",
+							  SS_ARRAY_LEN(neighbours) + 1);
+			tenants = (unsigned)v;
+			break;
 		}
 	}
 	if (optind != argc)
@@ -264,6 +335,8 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 		if (rc)
 			return ss_cli_fail(&err);
 	}
+	if (tenants > 1 && (rc = write_neighbours(cli, out, &d, tenants, &err)) != 0)
+		return ss_cli_fail(&err);
 	ss_buf_init(&snapdir, 8192);
 	ss_buf_printf(&snapdir, "%s/snapshot", out);
 	if (!no_audit) {

@@ -409,6 +409,7 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	struct ss_buf path;
 	static const char *const subdirs[] = {"graph", "exchange", "sharepoint", "teams", "purview", "dns"};
 	json_t *ca_roles = json_array();
+	const char *name = opts->name ? opts->name : "Contoso Demo";
 	size_t i;
 	int rc = 0;
 
@@ -430,7 +431,7 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 			json_decref(doc);                                                                    \
 	} while (0)
 	W("manifest.json",
-	  json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "tenantId", d.tenant_id, "displayName", "Contoso Demo",
+	  json_pack("{s:s, s:s, s:o, s:s, s:I, s:i}", "tenantId", d.tenant_id, "displayName", name,
 		    "takenDateTime", jtime(opts->now), "source", "secscore demo", "seed",
 		    (json_int_t)opts->seed, "users", (int)opts->users),
 	  JSON_INDENT(2));
@@ -440,7 +441,7 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	W("graph/subscribedSkus.json", skus_doc(&d), JSON_INDENT(2));
 	W("graph/organization.json",
 	  graph_list(json_pack("[{s:s, s:s, s:s, s:[{s:s, s:b}, {s:s, s:b}]}]", "id", d.tenant_id,
-			       "displayName", "Contoso Demo", "mobileDeviceManagementAuthority", "intune",
+			       "displayName", name, "mobileDeviceManagementAuthority", "intune",
 			       "verifiedDomains", "name", DOMAIN, "isDefault", 1, "name", INITIAL_DOMAIN,
 			       "isDefault", 0)),
 	  JSON_INDENT(2));

@@ -9,9 +9,10 @@
 #include "base/time.h"
 
 struct ss_demo_opts {
-	uint64_t seed;	/* random seed: the same seed gives the same tenant */
-	unsigned users; /* number of users (at least 10) */
-	ss_time_ms now; /* the moment the snapshot is taken; every date derives from it */
+	uint64_t seed;	  /* random seed: the same seed gives the same tenant */
+	unsigned users;	  /* number of users (at least 10) */
+	ss_time_ms now;	  /* the moment the snapshot is taken; every date derives from it */
+	const char *name; /* the tenant's display name; NULL: "Contoso Demo" */
 };
 
 /* One user of the demo tenant, as the snapshot describes them. */
