@@ -368,7 +368,19 @@ static void nav(struct page *p)
 	}
 }
 
-/* After the header: the notice and the failed scheduled runs of the tenant shown. */
+/* True when a scheduled run's tenant (as configured: an id, a name or a domain) is the store tenant t. */
+static bool run_is_of(const char *who, json_t *t)
+{
+	return strcasecmp(who, ss_report_str(t, "azureTenantId")) == 0 ||
+	       strcasecmp(who, ss_report_str(t, "name")) == 0 ||
+	       strcasecmp(who, ss_report_str(t, "displayName")) == 0;
+}
+
+/*
+ * After the header: the notice, and the failed scheduled runs of the tenant
+ * shown and of tenants the store does not hold yet (a first collection that
+ * failed has nowhere else to be seen).
+ */
 static void banners(struct page *p)
 {
 	const struct ss_html_live *l = p->live;
@@ -384,10 +396,15 @@ static void banners(struct page *p)
 	}
 	json_array_foreach (l->runs, i, r) {
 		const char *who = ss_report_str(r, "tenant");
+		json_t *t, *mine = NULL;
+		size_t k;
 		if (strcmp(ss_report_str(r, "status"), "failed") != 0)
 			continue;
-		if (l->tenant && l->tenant_name && strcmp(who, l->tenant) != 0 &&
-		    strcasecmp(who, l->tenant_name) != 0)
+		json_array_foreach (l->tenants, k, t)
+			if (run_is_of(who, t))
+				mine = t;
+		/* a run of another tenant of the store is shown on that tenant's pages */
+		if (mine && l->tenant && strcmp(ss_report_str(mine, "azureTenantId"), l->tenant) != 0)
 			continue;
 		put(p, "<div class=\"note run-failed\" role=\"alert\"><b>The scheduled run of ");
 		text(p, who);

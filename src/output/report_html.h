@@ -29,14 +29,13 @@ int ss_report_html(json_t *doc, struct ss_buf *out);
  * scheduled runs of the tenant shown. All borrowed.
  */
 struct ss_html_live {
-	const char *tenant;	 /* azureTenantId of the tenant shown: links and forms carry it */
-	const char *tenant_name; /* its store name or display name, to match scheduled runs */
-	const char *csrf;	 /* the session's form token, put in every form */
-	const char *user;	 /* the signed-in token's name, NULL: nobody (login page) */
-	bool admin;		 /* the token may change states and acknowledge findings */
-	json_t *tenants;	 /* [{azureTenantId, name, displayName, percentage ...}] or NULL */
-	json_t *runs;		 /* [{tenant, status, step, message, startedDateTime}] or NULL */
-	const char *notice;	 /* one line shown at the top (e.g. "Saved."), or NULL */
+	const char *tenant; /* azureTenantId of the tenant shown: links and forms carry it */
+	const char *csrf;   /* the session's form token, put in every form */
+	const char *user;   /* the signed-in token's name, NULL: nobody (login page) */
+	bool admin;	    /* the token may change states and acknowledge findings */
+	json_t *tenants;    /* [{azureTenantId, name, displayName, percentage ...}] or NULL */
+	json_t *runs;	    /* [{tenant, status, step, message, startedDateTime}] or NULL */
+	const char *notice; /* one line shown at the top (e.g. "Saved."), or NULL */
 };
 
 /* The report page with live's additions (live NULL: exactly ss_report_html). */

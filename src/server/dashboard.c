@@ -173,12 +173,10 @@ static void redirect(struct dash_call *c, const char *location)
 }
 
 /* Fills the live part of the page: who, the CSRF token, the tenants and the runs. */
-static void live_init(struct dash_call *c, struct ss_html_live *l, const char *tenant,
-		      const char *tenant_name)
+static void live_init(struct dash_call *c, struct ss_html_live *l, const char *tenant)
 {
 	memset(l, 0, sizeof(*l));
 	l->tenant = tenant;
-	l->tenant_name = tenant_name;
 	l->csrf = c->csrf;
 	l->user = c->who.name[0] ? c->who.name : NULL;
 	l->admin = c->who.role == SS_TOKEN_ADMIN;
@@ -201,7 +199,7 @@ static void message_page(struct dash_call *c, int status, const char *title, con
 {
 	struct ss_html_live l;
 
-	live_init(c, &l, NULL, NULL);
+	live_init(c, &l, NULL);
 	c->res->status = status;
 	ss_buf_clear(&c->res->body);
 	ss_report_html_begin(&c->res->body, c->who.name[0] ? &l : NULL, "secscore", title);
@@ -454,7 +452,7 @@ static void overview(struct dash_call *c)
 	}
 	if (query(c->req, "acked"))
 		notice = "The finding is acknowledged.";
-	live_init(c, &l, id, ss_report_str(json_object_get(doc, "secureScore"), "tenantDisplayName"));
+	live_init(c, &l, id);
 	l.notice = notice;
 	c->res->status = 200;
 	ss_buf_clear(&c->res->body);
@@ -471,7 +469,7 @@ static void tenants_page(struct dash_call *c)
 	json_t *t;
 	size_t i;
 
-	live_init(c, &l, NULL, NULL);
+	live_init(c, &l, NULL);
 	c->res->status = 200;
 	ss_buf_clear(&c->res->body);
 	ss_report_html_begin(&c->res->body, &l, "secscore dashboard", "Tenants");
@@ -572,7 +570,7 @@ static void control_page(struct dash_call *c, const char *id)
 	if (n)
 		cur_state = ss_report_str(json_array_get(json_object_get(p, "controlStateUpdates"), n - 1),
 					  "state");
-	live_init(c, &l, tid[0] ? tid : NULL, NULL);
+	live_init(c, &l, tid[0] ? tid : NULL);
 	l.notice = saved ? "Saved: the new state is recorded in the history below." : NULL;
 	c->res->status = 200;
 	ss_buf_clear(&c->res->body);
