@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "base/hash.h"
 #include "base/time.h"
+#include "store/compare.h"
 
 #include <zstd.h>
 
@@ -220,6 +221,17 @@ static const char *const migrations[] = {
 	"  last_used TEXT,"
 	"  revoked TEXT"
 	") STRICT;",
+	/* 7: the runs of `serve --schedule` (collect, score, analyse per configured tenant). */
+	"CREATE TABLE schedule_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  tenant TEXT NOT NULL,"
+	"  started TEXT NOT NULL,"
+	"  finished TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),"
+	"  step TEXT,"
+	"  message TEXT"
+	") STRICT;"
+	"CREATE INDEX schedule_runs_by_tenant ON schedule_runs (tenant, id);",
 };
 
 int ss_store_db_error(struct ss_store *st, struct ss_error *err, const char *what)
@@ -491,6 +503,9 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 	result_hash(score, hash);
 	if ((rc = ss_store_exec(st, "BEGIN IMMEDIATE", err)))
 		goto done;
+	/* Not part of result_hash: comparisons with other tenants do not make a new score. */
+	if ((rc = ss_store_fill_comparatives(st, score, err)))
+		goto out;
 	rc = ss_store_tenant(st, jstr(score, "azureTenantId"), jstr(score, "tenantDisplayName"), false,
 			     &tenant, err);
 	if (rc)
