@@ -34,7 +34,9 @@
 #include "server/auth.h"
 #include "snapshot/snapshot.h"
 #include "store/audit_store.h"
+#include "store/compare.h"
 #include "store/finding_store.h"
+#include "store/run_store.h"
 
 #define ASSIGNED_MARK " [assignedTo: "
 #define MAX_COMMENT   2000
@@ -53,6 +55,8 @@ enum route {
 	R_FINDING_ACK,
 	R_INACTIVE,
 	R_COVERAGE,
+	R_RUNS,
+	R_TENANTS,
 };
 
 /* What one request's handlers share. */
@@ -783,6 +787,56 @@ static void coverage(struct call *c)
 	answer(c, 200, doc);
 }
 
+/* ---- scheduled runs (serve --schedule) ---- */
+
+/* ?tenant= (or the header) is the tenant as configured, not resolved against the store: no runs, none listed. */
+static void list_runs(struct call *c)
+{
+	struct ss_error err;
+	json_t *all = NULL, *value;
+	long long top, skip;
+	size_t i, total;
+
+	ss_error_clear(&err);
+	if (int_arg(c, "$top", 1, 1000, 100, &top) || int_arg(c, "$skip", 0, 10000000, 0, &skip))
+		return;
+	if (ss_run_store_list(c->st, c->tenant_name, 0, &all, &err) != 0) {
+		fail_store(c, &err);
+		return;
+	}
+	total = json_array_size(all);
+	value = json_array();
+	for (i = (size_t)skip; i < total && i < (size_t)(skip + top); i++)
+		json_array_append(value, json_array_get(all, i));
+	json_decref(all);
+	answer(c, 200, page(c, "runs", value, total, top, skip));
+}
+
+/* ---- the store's tenants ---- */
+
+/* Every tenant with a recorded score and its latest score's figures, by name. */
+static void list_tenants(struct call *c)
+{
+	struct ss_error err;
+	json_t *all = NULL, *value;
+	long long top, skip;
+	size_t i, total;
+
+	ss_error_clear(&err);
+	if (int_arg(c, "$top", 1, 1000, 100, &top) || int_arg(c, "$skip", 0, 10000000, 0, &skip))
+		return;
+	if (ss_store_tenant_scores(c->st, &all, &err) != 0) {
+		fail_store(c, &err);
+		return;
+	}
+	total = json_array_size(all);
+	value = json_array();
+	for (i = (size_t)skip; i < total && i < (size_t)(skip + top); i++)
+		json_array_append(value, json_array_get(all, i));
+	json_decref(all);
+	answer(c, 200, page(c, "tenants", value, total, top, skip));
+}
+
 /* ---- routing ---- */
 
 /* Splits the path into segments (at most MAX_SEGMENTS); -1 when there are more or one is empty. */
@@ -857,6 +911,10 @@ static enum route match(const char *path, struct ss_slice *id, const char **allo
 			return R_INACTIVE;
 		if (n == 2 && ss_slice_eq(seg[1], "coverage"))
 			return R_COVERAGE;
+		if (n == 2 && ss_slice_eq(seg[1], "runs"))
+			return R_RUNS;
+		if (n == 2 && ss_slice_eq(seg[1], "tenants"))
+			return R_TENANTS;
 	}
 	return R_NONE;
 }
@@ -993,6 +1051,8 @@ void ss_api_handle(const struct ss_api *api, struct ss_store *st, const struct s
 	case R_FINDING_ACK: ack_finding(&c); break;
 	case R_INACTIVE: inactive(&c); break;
 	case R_COVERAGE: coverage(&c); break;
+	case R_RUNS: list_runs(&c); break;
+	case R_TENANTS: list_tenants(&c); break;
 	default: ss_api_error(res, req, 500, "generalException", "unrouted request"); break;
 	}
 	free(c.tenant_id);

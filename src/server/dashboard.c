@@ -202,11 +202,11 @@ static void message_page(struct dash_call *c, int status, const char *title, con
 	live_init(c, &l, NULL);
 	c->res->status = status;
 	ss_buf_clear(&c->res->body);
-	ss_report_html_begin(&c->res->body, c->who.name[0] ? &l : NULL, "secscore", title);
+	ss_report_html_begin(&c->res->body, &l, "secscore", title);
 	put(c, "<section class=\"card\"><p class=\"error\">");
 	text(c, msg);
 	put(c, "</p><p><a href=\"/\">Back to the dashboard</a></p></section>\n");
-	ss_report_html_end(&c->res->body, c->who.name[0] ? &l : NULL, "");
+	ss_report_html_end(&c->res->body, &l, "");
 	live_release(&l);
 }
 
@@ -335,9 +335,12 @@ static void forbidden_cross_site(struct dash_call *c)
 
 static void login_page(struct dash_call *c, int status, const char *error)
 {
+	struct ss_html_live l;
+
+	memset(&l, 0, sizeof(l)); /* nobody signed in: no navigation, but the dashboard's policy */
 	c->res->status = status;
 	ss_buf_clear(&c->res->body);
-	ss_report_html_begin(&c->res->body, NULL, "secscore dashboard", "Sign in");
+	ss_report_html_begin(&c->res->body, &l, "secscore dashboard", "Sign in");
 	put(c, "<section class=\"card\" style=\"max-width:560px\">\n");
 	if (error) {
 		put(c, "<p class=\"error\">");
@@ -352,7 +355,7 @@ static void login_page(struct dash_call *c, int status, const char *error)
 	       "read|admin</code>; <code>secscore demo</code> leaves one in <code>DIR/admin.token</code>. "
 	       "Signing in keeps it in a cookie of this browser until you sign out.</p>\n"
 	       "<button class=\"primary\" type=\"submit\">Sign in</button>\n</form>\n</section>\n");
-	ss_report_html_end(&c->res->body, NULL, "");
+	ss_report_html_end(&c->res->body, &l, "");
 }
 
 static void login(struct dash_call *c)

@@ -31,6 +31,8 @@
 #include "base/file.h"
 #include "output/report_html.h"
 #include "server/dashboard.h"
+#include "store/compare.h"
+#include "store/run_store.h"
 
 #define RATE_SLOTS    4096
 #define RATE_PROBES   8
@@ -607,6 +609,8 @@ int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, 
 	rc = ss_dash_init(&srv->dash, &cfg->api, tls, err);
 	if (rc)
 		goto fail;
+	srv->dash.tenants = ss_store_tenant_scores;
+	srv->dash.runs = ss_run_store_latest;
 	ss_report_html_csp(srv->csp, sizeof(srv->csp), true);
 	if (tls) {
 		rc = load_tls(srv, cfg, err);

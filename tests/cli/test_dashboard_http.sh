@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 export SECSCORE_DB=$TMP/store.db SECSCORE_NOW=2026-11-20T12:00:00Z
 
-out=$("$BIN" demo --users 60 --days 10 --events-per-user-day 2 --out "$TMP/demo" 2>/dev/null)
+out=$("$BIN" demo --users 60 --days 10 --events-per-user-day 2 --tenants 3 --out "$TMP/demo" 2>/dev/null)
 expect_contains "$out" "Report: $TMP/demo/report.html"
 expect_contains "$out" "Dashboard: secscore serve --db $SECSCORE_DB"
 expect_contains "$out" "sign in with the token in $TMP/demo/admin.token"
@@ -25,7 +25,7 @@ expect_contains "$out" "sign in with the token in $TMP/demo/admin.token"
 ADMIN=$(cat "$TMP/demo/admin.token")
 [[ $ADMIN =~ ^ss_[A-Za-z0-9_-]{43}$ ]] || fail "admin.token holds no token: $ADMIN"
 # a second demo run on the same store keeps the token that still works
-"$BIN" demo --users 60 --days 10 --events-per-user-day 2 --out "$TMP/demo" >/dev/null 2>&1
+"$BIN" demo --users 60 --days 10 --events-per-user-day 2 --tenants 3 --out "$TMP/demo" >/dev/null 2>&1
 [ "$(cat "$TMP/demo/admin.token")" = "$ADMIN" ] || fail "the demo replaced a working dashboard token"
 READ=$("$BIN" tokens create --name viewer --role read 2>/dev/null)
 TENANT=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tenantId'])" "$TMP/demo/snapshot/manifest.json")
@@ -98,6 +98,23 @@ expect_contains "$html" "$score"
 req tenants "${JAR[@]}" "$URL/tenants"
 [ "$STATUS" = 200 ] || fail "GET /tenants: $STATUS"
 expect_contains "$(cat "$TMP/tenants.html")" 'id="tenants-table"'
+# three tenants in one store: the header lists them, /tenants has a row each, and so does the API
+[ "$(grep -o 'class="tenant[ "]' "$TMP/home.html" | wc -l)" = 3 ] || fail "the header does not list the 3 tenants"
+expect_contains "$html" 'class="tenant current" href="/?tenant='"$TENANT"'"'
+[ "$(grep -c '<tr><td><a href="/?tenant=' "$TMP/tenants.html")" = 3 ] || fail "/tenants does not list 3 tenants"
+for name in "Contoso Demo" "Fabrikam Demo" "Northwind Traders Demo"; do
+	expect_contains "$(cat "$TMP/tenants.html")" "$name"
+done
+curl -sf -H "Authorization: Bearer $ADMIN" "$URL/api/tenants" | python3 -c "import json,sys
+v = json.load(sys.stdin)['value']
+assert sorted(t['displayName'] for t in v) == ['Contoso Demo', 'Fabrikam Demo', 'Northwind Traders Demo'], v
+assert all(0 <= t['percentage'] <= 100 and t['maxScore'] > 0 for t in v), v" || fail "GET /api/tenants"
+# Graph's averageComparativeScores from the store's tenants, marked as ours
+curl -sf -H "Authorization: Bearer $ADMIN" "$URL/security/secureScores?\$top=1&tenant=$TENANT" | python3 -c "import json,sys
+s = json.load(sys.stdin)['value'][0]
+a = {x['basis']: x for x in s['averageComparativeScores']}
+assert a['AllTenants']['tenantCount'] == 3 and a['AllTenants']['source'] == 'secscore store', a
+assert a['AllTenants']['averageScore'] > 0 and 'TotalSeats' in a, a" || fail "averageComparativeScores"
 req ctl "${JAR[@]}" "$URL/controls/AdminMFAV2?tenant=$TENANT"
 [ "$STATUS" = 200 ] || fail "GET /controls/AdminMFAV2: $STATUS"
 for want in 'id="state-history"' 'id="score-history"' 'id="state-form"' '<option value="risk_accepted"'; do
