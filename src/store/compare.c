@@ -138,8 +138,8 @@ static json_t *cohort_json(const struct cohort *c, const char *basis, const long
 	for (k = 0; k < N_CATS; k++)
 		json_object_set_new(o, cat_keys[k], json_real(round2(c->cat[k] / n)));
 	if (band) {
-		json_object_set_new(o, "seatSizeRangeLowerValue", json_integer(band[0]));
-		json_object_set_new(o, "seatSizeRangeUpperValue",
+		json_object_set_new(o, "SeatSizeRangeLowerValue", json_integer(band[0]));
+		json_object_set_new(o, "SeatSizeRangeUpperValue",
 				    band[1] < 0 ? json_null() : json_integer(band[1]));
 	}
 	json_object_set_new(o, "averagePercentage", json_real(round2(c->pct / n)));

@@ -39,7 +39,7 @@ int ss_store_tenant_scores(struct ss_store *st, json_t **out, struct ss_error *e
  * standing in for its own tenant's latest (matched on "azureTenantId"):
  * basis "AllTenants" (every tenant) and basis "TotalSeats" (the tenants
  * whose licensedUserCount is in score's seat band, ss_seat_band, with
- * "seatSizeRangeLowerValue" and "seatSizeRangeUpperValue", null when open).
+ * "SeatSizeRangeLowerValue" and "SeatSizeRangeUpperValue", null when open).
  * Each has averageScore, identityScore, dataScore, deviceScore, appsScore,
  * infrastructureScore (means of points, from each score's "categories"),
  * and secscore's "averagePercentage", "tenantCount" and "source". Both

@@ -44,7 +44,7 @@ for sid, doc in rows:
                   "infrastructureScore", "averagePercentage"):
             assert isinstance(e[k], (int, float)) and e[k] >= 0, (sid, k, e)
     assert a[1]["tenantCount"] <= a[0]["tenantCount"], (sid, a)
-    assert isinstance(a[1]["seatSizeRangeLowerValue"], int), (sid, a[1])
+    assert isinstance(a[1]["SeatSizeRangeLowerValue"], int), (sid, a[1])
 PY
 }
 
@@ -52,13 +52,13 @@ PY
 "$BIN" demo --no-audit --users 30 --seed 5 --out "$T/demo" >/dev/null 2>&1 || fail "demo failed"
 scores 1
 [ "$(latest '[0].tenantCount')" = 1 ] || fail "demo: AllTenants is not the tenant alone"
-[ "$(latest '[1].seatSizeRangeLowerValue')-$(latest '[1].seatSizeRangeUpperValue')" = 11-100 ] ||
+[ "$(latest '[1].SeatSizeRangeLowerValue')-$(latest '[1].SeatSizeRangeUpperValue')" = 11-100 ] ||
 	fail "demo: 30 seats not in the band 11-100"
 # score: a second tenant (10 seats, another band than the demo's 30)
 "$BIN" score "$CASE" >/dev/null
 scores 2
 [ "$(latest '[0].tenantCount')/$(latest '[1].tenantCount')" = 2/1 ] || fail "score: not 2 tenants, 1 in its band"
-[ "$(latest '[1].seatSizeRangeLowerValue')-$(latest '[1].seatSizeRangeUpperValue')" = 0-10 ] ||
+[ "$(latest '[1].SeatSizeRangeLowerValue')-$(latest '[1].SeatSizeRangeUpperValue')" = 0-10 ] ||
 	fail "score: 10 seats not in the band 0-10"
 # import: a third tenant
 "$BIN" import "$SRC/tests/cases/scuba/ProviderSettingsExport.json" --tenant "Fabrikam Ltd" >/dev/null

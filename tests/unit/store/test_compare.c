@@ -91,11 +91,11 @@ static void check(json_t *e, double avg, double id, double data, double dev, dou
 
 static void check_band(json_t *e, long long lower, long long upper)
 {
-	assert_int_equal(json_integer_value(json_object_get(e, "seatSizeRangeLowerValue")), lower);
+	assert_int_equal(json_integer_value(json_object_get(e, "SeatSizeRangeLowerValue")), lower);
 	if (upper < 0)
-		assert_true(json_is_null(json_object_get(e, "seatSizeRangeUpperValue")));
+		assert_true(json_is_null(json_object_get(e, "SeatSizeRangeUpperValue")));
 	else
-		assert_int_equal(json_integer_value(json_object_get(e, "seatSizeRangeUpperValue")), upper);
+		assert_int_equal(json_integer_value(json_object_get(e, "SeatSizeRangeUpperValue")), upper);
 }
 
 static void test_seat_bands(void **state)
@@ -146,7 +146,7 @@ static void test_three_tenants(void **state)
 	check(entry(m, "AllTenants"), 30, 20, 10, 0, 0, 0, 30, 1);
 	check(entry(m, "TotalSeats"), 30, 20, 10, 0, 0, 0, 30, 1);
 	check_band(entry(m, "TotalSeats"), 0, 10);
-	assert_null(json_object_get(entry(m, "AllTenants"), "seatSizeRangeLowerValue"));
+	assert_null(json_object_get(entry(m, "AllTenants"), "SeatSizeRangeLowerValue"));
 
 	/* alpha: all tenants are Mike and alpha; its band (11-100) holds alpha alone. */
 	assert_int_equal(ss_store_save_score(&st, a, &existed, &err), 0);
