@@ -548,8 +548,8 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	W("exchange/Get-MailboxPermission.json",
 	  json_pack("[{s:s, s:s, s:[s], s:b}, {s:s, s:s, s:[s], s:b}, {s:s, s:s, s:[s], s:b}]", "Identity",
 		    "finance", "User", "NT AUTHORITY\\SELF", "AccessRights", "FullAccess", "IsInherited", 0,
-		    "Identity", d.users[9].name, "User", d.users[10].upn, "AccessRights", "FullAccess",
-		    "IsInherited", 0, "Identity", "finance", "User", d.users[11].upn, "AccessRights",
+		    "Identity", d.users[9].name, "User", d.users[10 % d.n].upn, "AccessRights", "FullAccess",
+		    "IsInherited", 0, "Identity", "finance", "User", d.users[11 % d.n].upn, "AccessRights",
 		    "FullAccess", "IsInherited", 0),
 	  JSON_INDENT(2));
 	W("exchange/Get-IRMConfiguration.json", json_pack("{s:b}", "AzureRMSLicensingEnabled", 1),
