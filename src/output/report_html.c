@@ -523,6 +523,25 @@ static void facts(struct page *p, json_t *doc)
 	putf(p, "<div><dt>Licensed users</dt><dd>%lld<small class=\"muted\">%lld active</small></dd></div>\n",
 	     (long long)json_integer_value(json_object_get(score, "licensedUserCount")),
 	     (long long)json_integer_value(json_object_get(score, "activeUserCount")));
+	json_array_foreach (json_object_get(score, "averageComparativeScores"), i, cs) {
+		/* the store's other tenants (store/compare.h); alone in the store there is nothing to compare */
+		long long n = (long long)ss_report_num(cs, "tenantCount");
+		const char *basis = ss_report_str(cs, "basis");
+		if (n < 2 || (strcmp(basis, "AllTenants") != 0 && strcmp(basis, "TotalSeats") != 0))
+			continue;
+		if (strcmp(basis, "AllTenants") == 0) {
+			put(p, "<div class=\"compare\"><dt>Average of the store's tenants</dt>");
+		} else if (json_is_null(json_object_get(cs, "SeatSizeRangeUpperValue"))) {
+			putf(p, "<div class=\"compare\"><dt>Average of tenants with %.0f+ seats</dt>",
+			     ss_report_num(cs, "SeatSizeRangeLowerValue"));
+		} else {
+			putf(p, "<div class=\"compare\"><dt>Average of tenants with %.0f-%.0f seats</dt>",
+			     ss_report_num(cs, "SeatSizeRangeLowerValue"),
+			     ss_report_num(cs, "SeatSizeRangeUpperValue"));
+		}
+		putf(p, "<dd>%.1f%%<small class=\"muted\">%lld tenants</small></dd></div>\n",
+		     ss_report_num(cs, "averagePercentage"), n);
+	}
 	putf(p, "<div><dt>Open findings</dt><dd>%zu", n_open);
 	if (n_crit)
 		putf(p, "<small class=\"bad\">%zu high or critical</small>", n_crit);
