@@ -307,8 +307,8 @@ int ss_report_html_csp(char *out, size_t n, bool live)
 	script_hash(hash);
 	w = snprintf(out, n,
 		     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src "
-		     "'sha256-%s'; base-uri 'none'; form-action %s%s",
-		     hash, live ? "'self'" : "'none'", live ? "; frame-ancestors 'none'" : "");
+		     "'sha256-%s'; base-uri 'none'; form-action %s",
+		     hash, live ? "'self'" : "'none'");
 	return w > 0 && (size_t)w < n ? 0 : SS_ETOOBIG;
 }
 
@@ -321,7 +321,9 @@ static void open_page(struct page *p, const char *title_prefix, const char *titl
 	put(p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
 	putf(p, "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n", csp);
-	put(p, "<meta name=\"referrer\" content=\"no-referrer\">\n<meta name=\"generator\" "
+	/* no-referrer would make a browser post our own forms with "Origin: null" */
+	putf(p, "<meta name=\"referrer\" content=\"%s\">\n", p->live ? "same-origin" : "no-referrer");
+	put(p, "<meta name=\"generator\" "
 	       "content=\"secscore " SS_VERSION "\">\n<title>");
 	put(p, title_prefix);
 	text(p, title);

@@ -60,8 +60,8 @@ int ss_report_html_url_arg(struct ss_buf *out, const char *s);
 /*
  * The page's Content-Security-Policy into out (n bytes): no source at all
  * but inline styles and the page's own script by its hash; live pages may
- * post forms to their own origin and may not be framed. SS_ETOOBIG when n
- * is too small.
+ * post forms to their own origin (the server adds frame-ancestors to its
+ * header: a meta policy cannot carry it). SS_ETOOBIG when n is too small.
  */
 int ss_report_html_csp(char *out, size_t n, bool live);
 

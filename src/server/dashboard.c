@@ -308,7 +308,11 @@ static bool same_origin(struct dash_call *c)
 {
 	const char *origin = header(c->req, "Origin"), *site = header(c->req, "Sec-Fetch-Site");
 
-	if (origin && (!c->req->base_url || strcasecmp(origin, c->req->base_url) != 0))
+	/* "null" is what a browser sends when the page's referrer policy hides the origin */
+	if (origin && strcmp(origin, "null") == 0 && !(site && strcmp(site, "same-origin") == 0))
+		return false;
+	if (origin && strcmp(origin, "null") != 0 &&
+	    (!c->req->base_url || strcasecmp(origin, c->req->base_url) != 0))
 		return false;
 	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
 		return false;

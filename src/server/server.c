@@ -350,7 +350,7 @@ static enum MHD_Result send_page(struct ss_server *srv, struct MHD_Connection *c
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
 	MHD_add_response_header(r, "Content-Security-Policy", srv->csp);
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "request-id", request_id);
@@ -611,7 +611,11 @@ int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, 
 		goto fail;
 	srv->dash.tenants = ss_store_tenant_scores;
 	srv->dash.runs = ss_run_store_latest;
-	ss_report_html_csp(srv->csp, sizeof(srv->csp), true);
+	{
+		char page_csp[224];
+		ss_report_html_csp(page_csp, sizeof(page_csp), true);
+		snprintf(srv->csp, sizeof(srv->csp), "%s; frame-ancestors 'none'", page_csp);
+	}
 	if (tls) {
 		rc = load_tls(srv, cfg, err);
 		if (rc)

@@ -144,10 +144,16 @@ req f4 "${JAR[@]}" -X POST -H "Sec-Fetch-Site: cross-site" "${form[@]}" --data "
 [ "$STATUS" = 403 ] || fail "a post marked cross-site: $STATUS"
 req f5 "${JAR[@]}" -X POST "${form[@]}" --data "csrf=$CSRF&csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
 [ "$STATUS" = 400 ] || fail "a form with a repeated field: $STATUS"
+req f6 "${JAR[@]}" -X POST -H "Origin: null" "${form[@]}" --data "csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 403 ] || fail "a post from an opaque origin (Origin: null) without Sec-Fetch-Site: $STATUS"
 [ "$(history_len)" = "$before" ] || fail "a refused post changed the history"
+expect_contains "$(cat "$TMP/ctl.html")" '<meta name="referrer" content="same-origin">'
+[ "$(header Referrer-Policy ctl)" = same-origin ] || fail "Referrer-Policy: $(header Referrer-Policy ctl)"
 
 # ---- the real form ----
-req ok "${JAR[@]}" -X POST -H "Origin: $URL" "${form[@]}" --data "csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+# a browser whose referrer policy hides the origin says so in Sec-Fetch-Site
+req ok "${JAR[@]}" -X POST -H "Origin: null" -H "Sec-Fetch-Site: same-origin" "${form[@]}" --data "csrf=$CSRF" \
+	"$URL/controls/AdminMFAV2/state?tenant=$TENANT"
 [ "$STATUS" = 303 ] || fail "the state form: $STATUS $(head -c 300 "$TMP/ok.html")"
 [ "$(header Location ok)" = "/controls/AdminMFAV2?tenant=$TENANT&saved=1" ] || fail "after the form: $(header Location ok)"
 [ "$(history_len)" = $((before + 1)) ] || fail "the form did not add a history entry"
