@@ -20,7 +20,7 @@
 static const char usage[] =
 	"usage: secscore demo [--out DIR] [--db FILE] [--seed N] [--users N] [--days N]\n"
 	"                     [--events-per-user-day N] [--audit-only | --no-audit] [--no-stories]\n"
-	"                     [--tenants N] [--json]\n"
+	"                     [--tenants N] [--history WEEKS] [--json]\n"
 	"\n"
 	"Writes a realistic demo tenant's snapshot to DIR/snapshot/ (default ./secscore-demo) and\n"
 	"its unified audit log to DIR/audit/ (one NDJSON file per day, with planted attack\n"
@@ -40,6 +40,9 @@ static const char usage[] =
 	"                            the files, records, bytes and the planted stories\n"
 	"  --no-audit                do not write the audit log\n"
 	"  --no-stories              no attack stories in the audit log\n"
+	"  --history WEEKS           also a snapshot of each of the WEEKS weeks before (DIR/history/),\n"
+	"                            scored oldest first, as the MFA roll-out progressed: the trend\n"
+	"                            and 'secscore diff' have a past (default 6, 0 to 52)\n"
 	"  --tenants N               also N-1 smaller and larger neighbours (Fabrikam Demo, ...: a\n"
 	"                            snapshot each in DIR/tenants/, scored, no audit log), so the\n"
 	"                            store holds several tenants as a provider's would (default 1)\n"
@@ -67,7 +70,8 @@ enum {
 	OPT_AUDIT_ONLY,
 	OPT_NO_AUDIT,
 	OPT_NO_STORIES,
-	OPT_TENANTS
+	OPT_TENANTS,
+	OPT_HISTORY
 };
 
 static void print_stories(const struct ss_demo_audit_result *res)
@@ -196,6 +200,47 @@ static int write_neighbours(struct ss_cli *cli, const char *out, const struct ss
 }
 
 /*
+ * Writes and scores the main tenant as it was 1 to weeks weeks ago
+ * (DIR/history/DATE/snapshot), oldest first, before today's snapshot is
+ * scored: the store gets a score history that climbs as the MFA roll-out
+ * progressed.
+ */
+static int write_history(struct ss_cli *cli, const char *out, const struct ss_demo_opts *main_opts,
+			 unsigned weeks, struct ss_error *err)
+{
+	struct ss_buf dir;
+	struct ss_store st;
+	unsigned k;
+	int rc = 0;
+
+	ss_buf_init(&dir, 8192);
+	for (k = weeks; k >= 1 && !rc; k--) {
+		struct ss_demo_opts o = *main_opts;
+		json_t *score = NULL;
+		char day[32];
+		bool existed;
+		o.now = main_opts->now - (ss_time_ms)k * 7 * SS_DAY_MS;
+		o.behind = k;
+		ss_time_format(o.now, day);
+		ss_buf_clear(&dir);
+		ss_buf_printf(&dir, "%s/history/%.10s", out, day);
+		rc = ss_demo_write_snapshot(dir.ptr, &o, err);
+		ss_buf_adds(&dir, "/snapshot");
+		if (!rc)
+			rc = ss_cli_store(cli, true, &st, err);
+		if (rc)
+			break;
+		rc = ss_cli_score_snapshot(cli, dir.ptr, &st, &score, err);
+		if (!rc)
+			rc = ss_store_save_score(&st, score, &existed, err);
+		ss_store_close(&st);
+		json_decref(score);
+	}
+	ss_buf_release(&dir);
+	return rc;
+}
+
+/*
  * Leaves an admin token for the dashboard in DIR/admin.token (mode 0600): the
  * one already there when the store still accepts it, else a new token named
  * demo-dashboard (a previous one of that name is revoked first).
@@ -253,13 +298,14 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 					     {"no-audit", no_argument, NULL, OPT_NO_AUDIT},
 					     {"no-stories", no_argument, NULL, OPT_NO_STORIES},
 					     {"tenants", required_argument, NULL, OPT_TENANTS},
+					     {"history", required_argument, NULL, OPT_HISTORY},
 					     {NULL, 0, NULL, 0}};
 	struct ss_demo_opts d = {.seed = 1, .users = 800};
 	struct ss_demo_audit_opts a = {.days = 30, .events_per_user_day = 0, .stories = true};
 	struct ss_demo_audit_result ares;
 	json_t *ingested = NULL;
 	bool only_audit = false, no_audit = false;
-	unsigned tenants = 1;
+	unsigned tenants = 1, history = 6;
 	const char *out = "secscore-demo";
 	struct ss_error err;
 	struct ss_store st;
@@ -310,6 +356,12 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 				return ss_cli_usage_error(usage, "--tenants needs a number from 1 to %zu",
 							  SS_ARRAY_LEN(neighbours) + 1);
 			tenants = (unsigned)v;
+			break;
+		case OPT_HISTORY:
+			if (parse_u64(optarg, 52, &v))
+				return ss_cli_usage_error(usage,
+							  "--history needs a number of weeks from 0 to 52");
+			history = (unsigned)v;
 			break;
 		}
 	}
@@ -390,7 +442,10 @@ int cmd_demo(int argc, char **argv, struct ss_cli *cli)
 			return arc;
 		}
 	}
-	rc = ss_cli_store(cli, true, &st, &err);
+	/* the weeks before, scored after the audit log is in so that they read its evidence too */
+	rc = history > 0 ? write_history(cli, out, &d, history, &err) : 0;
+	if (!rc)
+		rc = ss_cli_store(cli, true, &st, &err);
 	if (rc) {
 		ss_buf_release(&snapdir);
 		json_decref(ingested);

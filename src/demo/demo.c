@@ -110,6 +110,9 @@ static void make_users(struct demo *d)
 {
 	ss_time_ms now = d->opts->now;
 	unsigned i, k, admins_needed = 0;
+	/* each week behind, 8% fewer members registered (never below a third) */
+	unsigned mfa_per_mille =
+		d->opts->behind * 80 + 330 > MFA_PER_MILLE ? 330 : MFA_PER_MILLE - d->opts->behind * 80;
 
 	for (k = 0; k < SS_ARRAY_LEN(roles); k++)
 		admins_needed += roles[k].members;
@@ -127,7 +130,7 @@ static void make_users(struct demo *d)
 		u->enabled = admin || u->guest || below(d, 1000) >= DISABLED_PER_MILLE;
 		u->licensed = !u->guest;
 		u->e5 = u->licensed && (admin || below(d, 1000) < E5_PER_MILLE);
-		u->mfa = !u->guest && below(d, 1000) < MFA_PER_MILLE;
+		u->mfa = !u->guest && below(d, 1000) < mfa_per_mille;
 		snprintf(u->name, sizeof(u->name), "%c%s %c%s", f[0] - 32, f + 1, l[0] - 32, l + 1);
 		if (u->guest)
 			snprintf(u->upn, sizeof(u->upn), "%s.%s_partner%u.example#EXT#@%s", f, l, i,
@@ -555,11 +558,12 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 	W("exchange/Get-IRMConfiguration.json", json_pack("{s:b}", "AzureRMSLicensingEnabled", 1),
 	  JSON_INDENT(2));
 	W("exchange/Get-SafeLinksPolicy.json",
-	  json_pack("[{s:s, s:b}]", "Name", "Built-In Protection Policy", "EnableSafeLinksForEmail", 1),
+	  json_pack("[{s:s, s:b}]", "Name", "Built-In Protection Policy", "EnableSafeLinksForEmail",
+		    opts->behind < 4), /* Safe Links and Attachments came four weeks ago */
 	  JSON_INDENT(2));
 	W("exchange/Get-SafeAttachmentPolicy.json",
-	  json_pack("[{s:s, s:b, s:s}]", "Name", "Built-In Protection Policy", "Enable", 1, "Action",
-		    "Block"),
+	  json_pack("[{s:s, s:b, s:s}]", "Name", "Built-In Protection Policy", "Enable", opts->behind < 4,
+		    "Action", "Block"),
 	  JSON_INDENT(2));
 	W("exchange/Get-AntiPhishPolicy.json",
 	  json_pack("[{s:s, s:b, s:b, s:b, s:b}]", "Name", "Office365 AntiPhish Default", "Enabled", 1,
@@ -586,8 +590,9 @@ int ss_demo_write_snapshot(const char *dir, const struct ss_demo_opts *opts, str
 		    "Identity", "Tag:RestrictedAnonymousAccess", "AllowAnonymousUsersToJoinMeeting", 0),
 	  JSON_INDENT(2));
 	W("purview/Get-DlpCompliancePolicy.json",
-	  json_pack("[{s:s, s:s}, {s:s, s:s}]", "Name", "U.S. Financial Data", "Mode", "Enable", "Name",
-		    "PII pilot", "Mode", "TestWithNotifications"),
+	  json_pack("[{s:s, s:s}, {s:s, s:s}]", "Name", "U.S. Financial Data", "Mode",
+		    opts->behind < 2 ? "Enable" : "TestWithNotifications", /* enforced two weeks ago */
+		    "Name", "PII pilot", "Mode", "TestWithNotifications"),
 	  JSON_INDENT(2));
 	W("purview/Get-Label.json",
 	  json_pack("[{s:s, s:b}, {s:s, s:b}]", "Name", "Confidential", "Disabled", 0, "Name", "Public",

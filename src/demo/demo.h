@@ -13,6 +13,8 @@ struct ss_demo_opts {
 	unsigned users;	  /* number of users (at least 10) */
 	ss_time_ms now;	  /* the moment the snapshot is taken; every date derives from it */
 	const char *name; /* the tenant's display name; NULL: "Contoso Demo" */
+	unsigned behind;  /* how many weeks behind today's posture (0: today's): fewer members
+			     registered for MFA, as in the weeks before a roll-out finished */
 };
 
 /* One user of the demo tenant, as the snapshot describes them. */

@@ -49,7 +49,7 @@ PY
 }
 
 # demo: the first tenant, compared with itself
-"$BIN" demo --no-audit --users 30 --seed 5 --out "$T/demo" >/dev/null 2>&1 || fail "demo failed"
+"$BIN" demo --no-audit --history 0 --users 30 --seed 5 --out "$T/demo" >/dev/null 2>&1 || fail "demo failed"
 scores 1
 [ "$(latest '[0].tenantCount')" = 1 ] || fail "demo: AllTenants is not the tenant alone"
 [ "$(latest '[1].SeatSizeRangeLowerValue')-$(latest '[1].SeatSizeRangeUpperValue')" = 11-100 ] ||

@@ -22,6 +22,24 @@ for f in manifest.json graph/users.json graph/userRegistrationDetails.json graph
 	[ -s "$TMP/a/snapshot/$f" ] || fail "demo did not write $f"
 done
 
+# six weeks of history before today's score, climbing as the roll-outs landed; the last step is
+# the MFA registration of more users
+"$BIN" history --json >"$TMP/history.json"
+python3 - "$TMP/history.json" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+h = h["value"] if isinstance(h, dict) else h
+assert len(h) == 7, len(h)
+days = [x["createdDateTime"][:10] for x in h]
+assert days[0] == "2026-11-01" and days[-1] == "2026-09-20", days
+pct = [x["currentScore"] / x["maxScore"] for x in h]
+assert all(a >= b for a, b in zip(pct, pct[1:])) and pct[0] > pct[-1] + 0.05, pct
+PY
+[ -d "$TMP/a/history/2026-10-25/snapshot" ] || fail "no snapshot of a week ago in DIR/history"
+"$BIN" diff >"$TMP/diff.txt"
+expect_contains "$(cat "$TMP/diff.txt")" "UserMFA"
+expect_exit 2 "$BIN" demo --out "$TMP/x" --history 53
+
 # the same seed: byte-identical snapshot; another seed: a different tenant
 "$BIN" demo --out "$TMP/b" >/dev/null
 diff -r "$TMP/a/snapshot" "$TMP/b/snapshot" >/dev/null || fail "same seed, different files"

@@ -17,7 +17,7 @@ export SECSCORE_DB=$TMP/store.db SECSCORE_NOW=2026-11-01T12:00:00Z
 out=$("$BIN" demo --users 60 --days 10 --events-per-user-day 2 --out "$TMP/d" 2>/dev/null)
 expect_contains "$out" "Report: $TMP/d/report.html"
 [ -s "$TMP/d/report.html" ] || fail "demo did not write DIR/report.html"
-# a second score, so the trend has two points
+# one more score: the demo's six weeks of history, today's and this one give the trend 8 points
 "$BIN" controls set AdminMFA --state risk_accepted --reason "break-glass review" --by "Ann Admin" >/dev/null
 
 # --- hostile strings in the store ---------------------------------------------------------------
@@ -142,7 +142,7 @@ for path in sys.argv[1:]:
     assert c.tables.get("findings-table", 0) > 5, c.tables
     text = "".join(c.text)
     assert "Secure score" in text and "Contoso Demo" in text
-    assert "Trend" in text and ("2 scores" in text or path.endswith("d/report.html")), "trend"
+    assert "Trend" in text and ("8 scores" in text or path.endswith("d/report.html")), "trend"
     assert "Target plan: 80%" in text
     assert "Days without records" in text or "days without records" in text
     assert "Evidence:" in text
@@ -225,7 +225,7 @@ for k in ("id", "title", "maxScore", "controlCategory", "service", "actionType",
           "implementationCost", "rank", "threats", "remediation", "controlStateUpdates"):
     assert k in p[0], k
 assert any(u.get("updatedBy") == "Ann Admin" for x in p for u in x["controlStateUpdates"])
-assert len(j["history"]) == 2
+assert len(j["history"]) == 8
 assert j["plan"]["targetPercentage"] == 80 and "actions" in j["plan"]
 assert j["coverage"]["records"] > 1000 and "gaps" in j["coverage"]
 assert any(f["id"] == "ffffffffinjected" for f in j["findings"])
