@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "base/alloc.h"
+#include "base/text.h"
 
 #define SCRATCH_MAX ((size_t)64 << 20)
 
@@ -633,17 +634,6 @@ bool ss_audit_field_text(struct ss_audit_rec *r, const char *path, size_t pathle
 	return true;
 }
 
-static int hexd(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses a GUID ("8-4-4-4-12" hex, optionally in braces, or 32 hex digits) into 16 bytes. */
 static bool parse_guid(struct ss_slice s, unsigned char out[16])
 {
@@ -665,7 +655,7 @@ static bool parse_guid(struct ss_slice s, unsigned char out[16])
 				return false;
 			continue;
 		}
-		d = hexd(p[i]);
+		d = ss_hex_digit((unsigned char)p[i]);
 		if (d < 0)
 			return false;
 		if (hi < 0) {

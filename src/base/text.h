@@ -7,6 +7,18 @@
 
 #include "base/buf.h"
 
+/* The value of a hexadecimal digit (either case), or -1 when c is not one. */
+static inline int ss_hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
  * Appends s to out so that a terminal shows it literally: C0/C1 control
  * characters, DEL and invalid UTF-8 become \xNN, so escape sequences in

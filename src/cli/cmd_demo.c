@@ -156,6 +156,31 @@ static const struct {
 };
 
 /*
+ * Writes the snapshot of o to dir/snapshot, scores it and records the score
+ * (*score, owned by the caller). dir is extended with "/snapshot".
+ */
+static int write_and_score(struct ss_cli *cli, struct ss_buf *dir, const struct ss_demo_opts *o,
+			   json_t **score, struct ss_error *err)
+{
+	struct ss_store st;
+	bool existed;
+	int rc;
+
+	*score = NULL;
+	rc = ss_demo_write_snapshot(dir->ptr, o, err);
+	ss_buf_adds(dir, "/snapshot");
+	if (!rc)
+		rc = ss_cli_store(cli, true, &st, err);
+	if (rc)
+		return rc;
+	rc = ss_cli_score_snapshot(cli, dir->ptr, &st, score, err);
+	if (!rc)
+		rc = ss_store_save_score(&st, *score, &existed, err);
+	ss_store_close(&st);
+	return rc;
+}
+
+/*
  * Writes and scores the neighbour tenants (DIR/tenants/SLUG/snapshot), before
  * the main tenant so that it stays the one scored last (the default of every
  * command). Each has its own seed, size and tenant id.
@@ -164,31 +189,20 @@ static int write_neighbours(struct ss_cli *cli, const char *out, const struct ss
 			    unsigned n, struct ss_error *err)
 {
 	struct ss_buf dir;
-	struct ss_store st;
 	unsigned i;
 	int rc = 0;
 
 	ss_buf_init(&dir, 8192);
 	for (i = 0; i + 1 < n && !rc; i++) {
 		struct ss_demo_opts o = *main_opts;
-		json_t *score = NULL;
-		bool existed;
+		json_t *score;
 		double users = main_opts->users * neighbours[i].size;
 		o.seed = main_opts->seed + 1000 * (i + 1);
 		o.users = users < 10 ? 10 : users > 200000 ? 200000 : (unsigned)users;
 		o.name = neighbours[i].name;
 		ss_buf_clear(&dir);
 		ss_buf_printf(&dir, "%s/tenants/%s", out, neighbours[i].slug);
-		rc = ss_demo_write_snapshot(dir.ptr, &o, err);
-		ss_buf_adds(&dir, "/snapshot");
-		if (!rc)
-			rc = ss_cli_store(cli, true, &st, err);
-		if (rc)
-			break;
-		rc = ss_cli_score_snapshot(cli, dir.ptr, &st, &score, err);
-		if (!rc)
-			rc = ss_store_save_score(&st, score, &existed, err);
-		ss_store_close(&st);
+		rc = write_and_score(cli, &dir, &o, &score, err);
 		if (!rc && !cli->json)
 			printf("Neighbour tenant %s: %u users, %.0f of %.0f points (%s)\n", o.name, o.users,
 			       json_real_value(json_object_get(score, "currentScore")),
@@ -202,38 +216,27 @@ static int write_neighbours(struct ss_cli *cli, const char *out, const struct ss
 /*
  * Writes and scores the main tenant as it was 1 to weeks weeks ago
  * (DIR/history/DATE/snapshot), oldest first, before today's snapshot is
- * scored: the store gets a score history that climbs as the MFA roll-out
- * progressed.
+ * scored: the store gets a score history that climbs as the roll-outs
+ * landed (demo.h, behind).
  */
 static int write_history(struct ss_cli *cli, const char *out, const struct ss_demo_opts *main_opts,
 			 unsigned weeks, struct ss_error *err)
 {
 	struct ss_buf dir;
-	struct ss_store st;
 	unsigned k;
 	int rc = 0;
 
 	ss_buf_init(&dir, 8192);
 	for (k = weeks; k >= 1 && !rc; k--) {
 		struct ss_demo_opts o = *main_opts;
-		json_t *score = NULL;
+		json_t *score;
 		char day[32];
-		bool existed;
 		o.now = main_opts->now - (ss_time_ms)k * 7 * SS_DAY_MS;
 		o.behind = k;
 		ss_time_format(o.now, day);
 		ss_buf_clear(&dir);
 		ss_buf_printf(&dir, "%s/history/%.10s", out, day);
-		rc = ss_demo_write_snapshot(dir.ptr, &o, err);
-		ss_buf_adds(&dir, "/snapshot");
-		if (!rc)
-			rc = ss_cli_store(cli, true, &st, err);
-		if (rc)
-			break;
-		rc = ss_cli_score_snapshot(cli, dir.ptr, &st, &score, err);
-		if (!rc)
-			rc = ss_store_save_score(&st, score, &existed, err);
-		ss_store_close(&st);
+		rc = write_and_score(cli, &dir, &o, &score, err);
 		json_decref(score);
 	}
 	ss_buf_release(&dir);

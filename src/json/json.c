@@ -55,17 +55,6 @@ static size_t skip_ws(const unsigned char *s, size_t len, size_t i)
 	return i;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads 4 hex digits at s[i]; -1 when they are not. */
 static long hex4(const unsigned char *s, size_t len, size_t i)
 {
@@ -75,7 +64,7 @@ static long hex4(const unsigned char *s, size_t len, size_t i)
 	if (i + 4 > len)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		h = hexval(s[i + k]);
+		h = ss_hex_digit((unsigned char)s[i + k]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

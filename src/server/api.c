@@ -216,6 +216,18 @@ static json_t *page(struct call *c, const char *what, json_t *value, size_t tota
 	return doc;
 }
 
+/* The page of the whole list all (taken over) from skip, at most top entries. */
+static json_t *page_of(struct call *c, const char *what, json_t *all, long long top, long long skip)
+{
+	size_t i, total = json_array_size(all);
+	json_t *value = json_array();
+
+	for (i = (size_t)skip; i < total && i < (size_t)(skip + top); i++)
+		json_array_append(value, json_array_get(all, i));
+	json_decref(all);
+	return page(c, what, value, total, top, skip);
+}
+
 /*
  * Resolves the tenant (c->tenant, c->tenant_id). When optional and no
  * tenant was named, a store without tenants is not an error (*found false).
@@ -652,11 +664,10 @@ static void list_findings(struct call *c)
 {
 	const char *since = arg(c->req, "since"), *severity = arg(c->req, "severity");
 	struct ss_error err;
-	json_t *all = NULL, *value;
+	json_t *all = NULL;
 	long long top, skip;
 	ss_time_ms t = 0;
 	int rank = 0;
-	size_t i, total;
 
 	ss_error_clear(&err);
 	if (since && ss_time_parse(since, strlen(since), &t) != 0) {
@@ -676,12 +687,7 @@ static void list_findings(struct call *c)
 		fail_store(c, &err);
 		return;
 	}
-	total = json_array_size(all);
-	value = json_array();
-	for (i = (size_t)skip; i < total && i < (size_t)(skip + top); i++)
-		json_array_append(value, json_array_get(all, i));
-	json_decref(all);
-	answer(c, 200, page(c, "findings", value, total, top, skip));
+	answer(c, 200, page_of(c, "findings", all, top, skip));
 }
 
 static bool finding_id_valid(struct ss_slice id)
@@ -793,9 +799,8 @@ static void coverage(struct call *c)
 static void list_runs(struct call *c)
 {
 	struct ss_error err;
-	json_t *all = NULL, *value;
+	json_t *all = NULL;
 	long long top, skip;
-	size_t i, total;
 
 	ss_error_clear(&err);
 	if (int_arg(c, "$top", 1, 1000, 100, &top) || int_arg(c, "$skip", 0, 10000000, 0, &skip))
@@ -804,12 +809,7 @@ static void list_runs(struct call *c)
 		fail_store(c, &err);
 		return;
 	}
-	total = json_array_size(all);
-	value = json_array();
-	for (i = (size_t)skip; i < total && i < (size_t)(skip + top); i++)
-		json_array_append(value, json_array_get(all, i));
-	json_decref(all);
-	answer(c, 200, page(c, "runs", value, total, top, skip));
+	answer(c, 200, page_of(c, "runs", all, top, skip));
 }
 
 /* ---- the store's tenants ---- */
@@ -818,9 +818,8 @@ static void list_runs(struct call *c)
 static void list_tenants(struct call *c)
 {
 	struct ss_error err;
-	json_t *all = NULL, *value;
+	json_t *all = NULL;
 	long long top, skip;
-	size_t i, total;
 
 	ss_error_clear(&err);
 	if (int_arg(c, "$top", 1, 1000, 100, &top) || int_arg(c, "$skip", 0, 10000000, 0, &skip))
@@ -829,12 +828,7 @@ static void list_tenants(struct call *c)
 		fail_store(c, &err);
 		return;
 	}
-	total = json_array_size(all);
-	value = json_array();
-	for (i = (size_t)skip; i < total && i < (size_t)(skip + top); i++)
-		json_array_append(value, json_array_get(all, i));
-	json_decref(all);
-	answer(c, 200, page(c, "tenants", value, total, top, skip));
+	answer(c, 200, page_of(c, "tenants", all, top, skip));
 }
 
 /* ---- routing ---- */

@@ -8,17 +8,6 @@
 #include "base/alloc.h"
 #include "base/text.h"
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes s[0..len) to out (which has room: decoding never grows) and
  * NUL-terminates it. Returns the decoded length, or -1 for a bad escape, a
@@ -36,8 +25,8 @@ static long decode(const char *s, size_t len, char *out)
 			int hi, lo;
 			if (i + 2 >= len)
 				return -1;
-			hi = hex(s[i + 1]);
-			lo = hex(s[i + 2]);
+			hi = ss_hex_digit((unsigned char)s[i + 1]);
+			lo = ss_hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (char)(hi << 4 | lo);
