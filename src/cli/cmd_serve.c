@@ -18,7 +18,8 @@ static const char usage[] =
 	"                      [--per-ip N] [--timeout SECONDS] [--max-body BYTES] [--rate N] [--quiet]\n"
 	"                      [--schedule HH:MM [--run-at-start]]\n"
 	"\n"
-	"Serves the store over HTTP in Microsoft Graph's shapes (docs/server.md):\n"
+	"Serves the store over HTTP: a dashboard for people at / (sign in with a token), and the\n"
+	"API in Microsoft Graph's shapes (docs/server.md):\n"
 	"  GET   /security/secureScores[/{id}]            scores, newest first ($top, $skip)\n"
 	"  GET   /security/secureScoreControlProfiles[/{id}]  the catalog with state history\n"
 	"  PATCH /security/secureScoreControlProfiles/{id}    {state, comment, assignedTo}\n"
@@ -281,7 +282,9 @@ int cmd_serve(int argc, char **argv, struct ss_cli *cli)
 			goto out;
 		}
 	}
-	printf("secscore: serving %s (store %s); stop with Ctrl-C or SIGTERM\n", ss_server_url(srv), path);
+	printf("secscore: serving %s (store %s); stop with Ctrl-C or SIGTERM\n"
+	       "secscore: the dashboard is at %s/ (sign in with a token of 'secscore tokens create')\n",
+	       ss_server_url(srv), path, ss_server_url(srv));
 	fflush(stdout);
 	while (sigwait(&stop, &sig) != 0)
 		;
