@@ -47,7 +47,9 @@ struct ss_api_request {
 
 struct ss_api_response {
 	int status;	  /* HTTP status */
-	json_t *body;	  /* owned; NULL: no body (204) */
+	json_t *body;	  /* owned; NULL: no body (204), or raw holds it */
+	char *raw;	  /* a JSON body already serialised (owned), instead of body; NULL otherwise */
+	size_t raw_len;	  /* its length */
 	char allow[64];	  /* the Allow header of a 405, "" otherwise */
 	bool challenge;	  /* send WWW-Authenticate: Bearer (401) */
 	char author[128]; /* the token's name, "" when the request did not authenticate (for logs) */

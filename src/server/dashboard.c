@@ -570,6 +570,8 @@ static void control_page(struct dash_call *c, const char *id)
 		return;
 	}
 	call_api(c, "GET", "/security/secureScores", "30", NULL, &scores);
+	if (!scores.body && scores.raw) /* the API passes stored scores on as text */
+		scores.body = json_loadb(scores.raw, scores.raw_len, 0, NULL);
 	p = prof.body;
 	latest = json_object_get(p, "latestScore");
 	tid = ss_report_str(p, "azureTenantId");

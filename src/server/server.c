@@ -299,7 +299,11 @@ static enum MHD_Result send_response(struct ss_server *srv, struct MHD_Connectio
 	enum MHD_Result ret;
 	char num[32];
 
-	if (res->body) {
+	if (res->raw) {
+		text = ss_xmalloc(res->raw_len ? res->raw_len : 1);
+		memcpy(text, res->raw, res->raw_len);
+		len = res->raw_len;
+	} else if (res->body) {
 		text = json_dumps(res->body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		len = text ? strlen(text) : 0;
 	}

@@ -612,15 +612,15 @@ done:
 	return rc;
 }
 
-int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, json_t **out,
-			struct ss_error *err)
+int ss_store_load_score_text(struct ss_store *st, int64_t tenant, const char *id, char **text, size_t *len,
+			     struct ss_error *err)
 {
 	sqlite3_stmt *s = NULL;
-	json_error_t je;
 	char *end;
 	int rc = 0, step;
 
-	*out = NULL;
+	*text = NULL;
+	*len = 0;
 	if (!id || strcmp(id, "latest") == 0) {
 		rc = sqlite3_prepare_v2(st->db,
 					"SELECT doc FROM scores WHERE tenant = ?1 ORDER BY id DESC LIMIT 1",
@@ -652,11 +652,9 @@ int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, jso
 	sqlite3_bind_int64(s, 1, tenant);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW) {
-		*out = json_loads((const char *)sqlite3_column_text(s, 0), 0, &je);
-		if (!*out) {
-			rc = ss_error_set(err, SS_ESTORE, "a stored score is damaged: %s", je.text);
-			ss_error_at(err, st->path, 0, 0);
-		}
+		const char *doc = (const char *)sqlite3_column_text(s, 0);
+		*len = (size_t)sqlite3_column_bytes(s, 0);
+		*text = ss_xstrndup(doc ? doc : "", *len);
 	} else if (step == SQLITE_DONE) {
 		rc = ss_error_set(err, SS_ENOENT, "no score '%s' in the store",
 				  id ? id : "(none recorded yet: run 'secscore score' first)");
@@ -665,6 +663,27 @@ int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, jso
 	}
 out:
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, json_t **out,
+			struct ss_error *err)
+{
+	json_error_t je;
+	size_t len;
+	char *text;
+	int rc;
+
+	*out = NULL;
+	rc = ss_store_load_score_text(st, tenant, id, &text, &len, err);
+	if (rc)
+		return rc;
+	*out = json_loadb(text, len, 0, &je);
+	free(text);
+	if (!*out) {
+		rc = ss_error_set(err, SS_ESTORE, "a stored score is damaged: %s", je.text);
+		ss_error_at(err, st->path, 0, 0);
+	}
 	return rc;
 }
 

@@ -60,6 +60,13 @@ int ss_store_save_score(struct ss_store *st, json_t *score, bool *existed, struc
 int ss_store_load_score(struct ss_store *st, int64_t tenant, const char *id, json_t **out,
 			struct ss_error *err);
 
+/*
+ * The same document as its stored JSON text (*text owned and NUL-terminated,
+ * *len bytes), for answers that pass it on without parsing it.
+ */
+int ss_store_load_score_text(struct ss_store *st, int64_t tenant, const char *id, char **text, size_t *len,
+			     struct ss_error *err);
+
 /* Lists the tenant's scores, newest first: [{id, createdDateTime, currentScore, maxScore, ...}]. */
 int ss_store_history(struct ss_store *st, int64_t tenant, json_t **out, struct ss_error *err);
 
