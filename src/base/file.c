@@ -69,7 +69,7 @@ out:
 	return rc;
 }
 
-int ss_file_write_atomic(const char *path, const void *data, size_t len, struct ss_error *err)
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct ss_error *err)
 {
 	struct ss_buf tmp;
 	int fd, rc = 0;
@@ -78,8 +78,8 @@ int ss_file_write_atomic(const char *path, const void *data, size_t len, struct 
 	ss_buf_init(&tmp, 8192);
 	if (ss_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid()))
 		return ss_error_set(err, SS_ETOOBIG, "path too long");
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) { /* mode, narrowed by the umask */
 		rc = ss_error_set(err, SS_EIO, "cannot create: %s", strerror(errno));
 		goto out;
 	}
@@ -110,6 +110,16 @@ out:
 		ss_error_at(err, path, 0, 0);
 	ss_buf_release(&tmp);
 	return rc;
+}
+
+int ss_file_write_atomic(const char *path, const void *data, size_t len, struct ss_error *err)
+{
+	return write_atomic(path, data, len, 0644, err);
+}
+
+int ss_file_write_private(const char *path, const void *data, size_t len, struct ss_error *err)
+{
+	return write_atomic(path, data, len, 0600, err);
 }
 
 int ss_mkdir_p(const char *path, bool private_dir, struct ss_error *err)

@@ -21,6 +21,9 @@ int ss_file_read(const char *path, size_t max, char **out, size_t *len, struct s
  */
 int ss_file_write_atomic(const char *path, const void *data, size_t len, struct ss_error *err);
 
+/* The same, for a secret: created readable and writable by its owner only (0600). */
+int ss_file_write_private(const char *path, const void *data, size_t len, struct ss_error *err);
+
 /* Creates a directory and its parents (mode 0755 or 0700 when private). */
 int ss_mkdir_p(const char *path, bool private_dir, struct ss_error *err);
 

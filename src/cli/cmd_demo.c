@@ -1,14 +1,12 @@
 /* cmd_demo.c - `secscore demo`: write a demo tenant and its audit log, score it, record it, summarise. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/time.h"
 #include "cli/cli.h"
 #include "demo/audit.h"
@@ -252,39 +250,35 @@ static int dashboard_token(struct ss_cli *cli, const char *out, struct ss_buf *p
 {
 	struct ss_token_info who;
 	struct ss_store st;
-	char old[256], *token = NULL;
-	ssize_t n = 0;
-	int fd, rc;
+	struct ss_buf line;
+	char *old = NULL, *token = NULL;
+	size_t n = 0;
+	int rc;
 
 	ss_buf_printf(path, "%s/admin.token", out);
 	rc = ss_cli_store(cli, true, &st, err);
 	if (rc)
 		return rc;
-	fd = open(path->ptr, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, old, sizeof(old) - 1);
-		close(fd);
-	}
-	while (n > 0 && (old[n - 1] == '\n' || old[n - 1] == '\r'))
-		n--;
-	if (n > 0 && ss_auth_verify(&st, old, (size_t)n, &who, NULL) == 0 && who.role == SS_TOKEN_ADMIN) {
+	if (ss_file_exists(path->ptr) && ss_file_read(path->ptr, 4096, &old, &n, NULL) == 0)
+		while (n > 0 && (old[n - 1] == '\n' || old[n - 1] == '\r'))
+			n--;
+	if (n > 0 && ss_auth_verify(&st, old, n, &who, NULL) == 0 && who.role == SS_TOKEN_ADMIN) {
 		ss_store_close(&st);
+		ss_auth_token_wipe(old);
 		return 0;
 	}
+	ss_auth_token_wipe(old);
 	ss_auth_token_revoke(&st, "demo-dashboard", NULL);
 	rc = ss_auth_token_create(&st, "demo-dashboard", SS_TOKEN_ADMIN, &token, err);
 	ss_store_close(&st);
 	if (rc)
 		return rc;
-	fd = open(path->ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, token, strlen(token)) != (ssize_t)strlen(token) ||
-	    write(fd, "\n", 1) != 1) {
-		rc = ss_error_set(err, SS_EIO, "%s: cannot write the dashboard token: %s", path->ptr,
-				  strerror(errno));
-	}
-	if (fd >= 0 && close(fd) != 0 && !rc)
-		rc = ss_error_set(err, SS_EIO, "%s: %s", path->ptr, strerror(errno));
+	ss_buf_init(&line, 4096);
+	ss_buf_printf(&line, "%s\n", token);
 	ss_auth_token_wipe(token);
+	rc = ss_file_write_private(path->ptr, line.ptr, line.len, err);
+	explicit_bzero(line.ptr, line.len);
+	ss_buf_release(&line);
 	return rc;
 }
 

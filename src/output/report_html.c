@@ -27,6 +27,7 @@
 #include "base/time.h"
 #include "output/report.h"
 #include "store/finding_store.h"
+#include "store/run_store.h"
 
 #define OFFENDERS_SHOWN 3    /* offenders per control in the table */
 #define EVIDENCE_SHOWN	3    /* evidence ids per finding */
@@ -371,14 +372,6 @@ static void nav(struct page *p)
 	}
 }
 
-/* True when a scheduled run's tenant (as configured: an id, a name or a domain) is the store tenant t. */
-static bool run_is_of(const char *who, json_t *t)
-{
-	return strcasecmp(who, ss_report_str(t, "azureTenantId")) == 0 ||
-	       strcasecmp(who, ss_report_str(t, "name")) == 0 ||
-	       strcasecmp(who, ss_report_str(t, "displayName")) == 0;
-}
-
 /*
  * After the header: the notice, and the failed scheduled runs of the tenant
  * shown and of tenants the store does not hold yet (a first collection that
@@ -404,7 +397,7 @@ static void banners(struct page *p)
 		if (strcmp(ss_report_str(r, "status"), "failed") != 0)
 			continue;
 		json_array_foreach (l->tenants, k, t)
-			if (run_is_of(who, t))
+			if (ss_run_is_of(who, t))
 				mine = t;
 		/* a run of another tenant of the store is shown on that tenant's pages */
 		if (mine && l->tenant && strcmp(ss_report_str(mine, "azureTenantId"), l->tenant) != 0)

@@ -3,10 +3,11 @@
 
 /*
  * Design. Reading pages render from the same document as `secscore report`
- * (output/report.h) or from the API's own JSON (a control's profile and its
- * score history are fetched through ss_api_handle with the session's
- * token), so the dashboard shows exactly what the API answers and cannot
- * drift from it. Writing forms are translated into the API request they
+ * (output/report.h) or from the API's own JSON (a control's profile, with
+ * its state history and latest result, is fetched through ss_api_handle
+ * with the session's token), so the dashboard shows exactly what the API
+ * answers and cannot drift from it; a control's points over time come from
+ * the store's per-control rows (ss_store_control_history). Writing forms are translated into the API request they
  * stand for (PATCH of the control profile, POST of a finding's ack) and
  * answered with a redirect (post/redirect/get) or an error page carrying
  * the API's message. Nothing here keeps state between requests: the
@@ -29,6 +30,7 @@
 #include "output/report_html.h"
 #include "server/auth.h"
 #include "server/form.h"
+#include "store/run_store.h"
 
 #define MAX_TOKEN     128 /* longer than any token we issue */
 #define HISTORY_SHOWN 30  /* scores in a control's history */
@@ -232,7 +234,7 @@ static const char *inner_header(void *ctx, const char *name)
 	return header(in->outer, name);
 }
 
-static void call_api(struct dash_call *c, const char *method, const char *path, const char *top, json_t *body,
+static void call_api(struct dash_call *c, const char *method, const char *path, json_t *body,
 		     struct ss_api_response *api)
 {
 	struct ss_api_request r;
@@ -247,8 +249,6 @@ static void call_api(struct dash_call *c, const char *method, const char *path, 
 	r.path = path;
 	if (tenant && *tenant)
 		r.args[r.n_args++] = (struct ss_api_kv){"tenant", tenant};
-	if (top)
-		r.args[r.n_args++] = (struct ss_api_kv){"$top", top};
 	r.header = inner_header;
 	r.ctx = &in;
 	r.body = text;
@@ -490,11 +490,9 @@ static void tenants_page(struct dash_call *c)
 		const char *tid = ss_report_str(t, "azureTenantId");
 		json_t *r, *run = NULL;
 		size_t k;
-		json_array_foreach (l.runs, k, r) {
-			const char *who = ss_report_str(r, "tenant");
-			if (strcmp(who, tid) == 0 || strcasecmp(who, ss_report_str(t, "name")) == 0)
+		json_array_foreach (l.runs, k, r)
+			if (ss_run_is_of(ss_report_str(r, "tenant"), t))
 				run = r;
-		}
 		put(c, "<tr><td><a href=\"/?tenant=");
 		url_arg(c, tid);
 		put(c, "\">");
@@ -548,13 +546,15 @@ static const char *const states[][2] = {
 	{"ignored", "Ignored (not counted)"},
 };
 
-/* The control page: its profile and latest score (from the API), score history, state history, form. */
+/* The control page: its profile and latest score (from the API), points over time, state history, form. */
 static void control_page(struct dash_call *c, const char *id)
 {
-	struct ss_api_response prof, scores;
+	struct ss_api_response prof;
 	struct ss_html_live l;
 	struct ss_buf path;
-	json_t *p, *latest, *u, *s, *cs;
+	json_t *p, *latest, *u, *points = NULL;
+	char *row_id = NULL;
+	int64_t row;
 	const char *cur_state = "to_address", *tid;
 	size_t i, k, n;
 	bool saved = query(c->req, "saved") != NULL;
@@ -562,19 +562,21 @@ static void control_page(struct dash_call *c, const char *id)
 	ss_buf_init(&path, 1024);
 	ss_buf_adds(&path, "/security/secureScoreControlProfiles/");
 	ss_buf_adds(&path, id);
-	call_api(c, "GET", ss_buf_cstr(&path), NULL, NULL, &prof);
+	call_api(c, "GET", ss_buf_cstr(&path), NULL, &prof);
 	ss_buf_release(&path);
 	if (prof.status != 200) {
 		message_page(c, prof.status, "No such control", api_message(&prof));
 		ss_api_response_release(&prof);
 		return;
 	}
-	call_api(c, "GET", "/security/secureScores", "30", NULL, &scores);
-	if (!scores.body && scores.raw) /* the API passes stored scores on as text */
-		scores.body = json_loadb(scores.raw, scores.raw_len, 0, NULL);
 	p = prof.body;
 	latest = json_object_get(p, "latestScore");
 	tid = ss_report_str(p, "azureTenantId");
+	/* the control's points in the recent scores, from the store's per-control rows */
+	if (tid[0] && ss_store_find_tenant(c->st, tid, &row, &row_id, NULL) == 0 &&
+	    ss_store_control_history(c->st, row, ss_report_str(p, "controlName"), HISTORY_SHOWN, &points,
+				     NULL) != 0)
+		points = NULL;
 	n = json_array_size(json_object_get(p, "controlStateUpdates"));
 	if (n)
 		cur_state = ss_report_str(json_array_get(json_object_get(p, "controlStateUpdates"), n - 1),
@@ -698,25 +700,22 @@ static void control_page(struct dash_call *c, const char *id)
 	put(c, "<section class=\"card long\"><h2>Points over time</h2>\n<div class=\"tablewrap\">"
 	       "<table id=\"score-history\"><thead><tr><th>Score</th><th>Measured (UTC)</th><th>Status</th>"
 	       "<th class=\"num\">Points</th></tr></thead>\n<tbody>\n");
-	json_array_foreach (json_object_get(scores.body, "value"), i, s) {
-		json_array_foreach (json_object_get(s, "controlScores"), k, cs) {
-			if (strcmp(ss_report_str(cs, "controlName"), ss_report_str(p, "controlName")) != 0)
-				continue;
-			put(c, "<tr><td class=\"mono\">");
-			text(c, ss_report_str(s, "id"));
-			put(c, "</td><td class=\"when\">");
-			text(c, ss_report_str(s, "createdDateTime"));
-			put(c, "</td><td>");
-			text(c, ss_report_status_label(ss_report_str(cs, "status")));
-			putf(c, "</td><td class=\"num\">%.1f / %.1f</td></tr>\n", ss_report_num(cs, "score"),
-			     ss_report_num(cs, "maxScore"));
-		}
+	json_array_foreach (points, i, u) {
+		put(c, "<tr><td class=\"mono\">");
+		text(c, ss_report_str(u, "id"));
+		put(c, "</td><td class=\"when\">");
+		text(c, ss_report_str(u, "createdDateTime"));
+		put(c, "</td><td>");
+		text(c, ss_report_status_label(ss_report_str(u, "status")));
+		putf(c, "</td><td class=\"num\">%.1f / %.1f</td></tr>\n", ss_report_num(u, "score"),
+		     ss_report_num(u, "maxScore"));
 	}
 	put(c, "</tbody></table></div></section>\n");
 	ss_report_html_end(&c->res->body, &l, "");
 	live_release(&l);
 	ss_api_response_release(&prof);
-	ss_api_response_release(&scores);
+	json_decref(points);
+	free(row_id);
 }
 
 /* Where to go back to after a form: the page of the same tenant. */
@@ -754,7 +753,7 @@ static void set_state(struct dash_call *c, const char *id, const struct ss_form 
 	ss_buf_init(&path, 1024);
 	ss_buf_adds(&path, "/security/secureScoreControlProfiles/");
 	ss_buf_adds(&path, id);
-	call_api(c, "PATCH", ss_buf_cstr(&path), NULL, body, &api);
+	call_api(c, "PATCH", ss_buf_cstr(&path), body, &api);
 	if (api.status == 204 || api.status == 200)
 		back_to(c, "/controls/", id, "", "&saved=1");
 	else
@@ -772,7 +771,7 @@ static void ack(struct dash_call *c, const char *id)
 
 	ss_buf_init(&path, 1024);
 	ss_buf_printf(&path, "/api/findings/%s/ack", id);
-	call_api(c, "POST", ss_buf_cstr(&path), NULL, body, &api);
+	call_api(c, "POST", ss_buf_cstr(&path), body, &api);
 	if (api.status == 200 || api.status == 204)
 		back_to(c, "/", NULL, "", "&acked=1#findings");
 	else

@@ -290,8 +290,7 @@ static void log_request(struct ss_server *srv, struct MHD_Connection *conn, cons
 
 /* Queues res (its body serialised) on conn with the usual headers. */
 static enum MHD_Result send_response(struct ss_server *srv, struct MHD_Connection *conn,
-				     const struct ss_api_response *res, const char *request_id,
-				     unsigned retry)
+				     struct ss_api_response *res, const char *request_id, unsigned retry)
 {
 	struct MHD_Response *r;
 	char *text = NULL;
@@ -299,10 +298,11 @@ static enum MHD_Result send_response(struct ss_server *srv, struct MHD_Connectio
 	enum MHD_Result ret;
 	char num[32];
 
-	if (res->raw) {
-		text = ss_xmalloc(res->raw_len ? res->raw_len : 1);
-		memcpy(text, res->raw, res->raw_len);
+	if (res->raw) { /* already serialised: handed over as it is */
+		text = res->raw;
 		len = res->raw_len;
+		res->raw = NULL;
+		res->raw_len = 0;
 	} else if (res->body) {
 		text = json_dumps(res->body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		len = text ? strlen(text) : 0;

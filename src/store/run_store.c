@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/time.h"
 
@@ -168,4 +169,17 @@ int ss_run_store_latest(struct ss_store *st, json_t **out, struct ss_error *err)
 	rc = collect_rows(st, s, out, err);
 	sqlite3_finalize(s);
 	return rc;
+}
+
+static bool same(const char *a, json_t *t, const char *key)
+{
+	const char *b = json_string_value(json_object_get(t, key));
+
+	return b && strcasecmp(a, b) == 0;
+}
+
+bool ss_run_is_of(const char *run_tenant, json_t *t)
+{
+	return run_tenant && (same(run_tenant, t, "azureTenantId") || same(run_tenant, t, "name") ||
+			      same(run_tenant, t, "displayName"));
 }

@@ -15,6 +15,7 @@
  */
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -39,5 +40,12 @@ int ss_run_store_list(struct ss_store *st, const char *tenant, long long top, js
 
 /* The newest run of each tenant that has runs, as a JSON array ordered by tenant (for the dashboard). */
 int ss_run_store_latest(struct ss_store *st, json_t **out, struct ss_error *err);
+
+/*
+ * True when a run's tenant (as configured: a tenant id, a name or a display
+ * name, in any case) is the store tenant t, a row of ss_store_tenant_scores
+ * ({azureTenantId, name, displayName ...}).
+ */
+bool ss_run_is_of(const char *run_tenant, json_t *t);
 
 #endif

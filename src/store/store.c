@@ -724,6 +724,41 @@ int ss_store_history(struct ss_store *st, int64_t tenant, json_t **out, struct s
 	return 0;
 }
 
+int ss_store_control_history(struct ss_store *st, int64_t tenant, const char *control, long long limit,
+			     json_t **out, struct ss_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int step;
+
+	*out = json_array();
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT s.score_id, s.created, c.status, c.points, c.max FROM control_scores c "
+		    "JOIN scores s ON s.id = c.score WHERE s.tenant = ?1 AND c.control = ?2 "
+		    "ORDER BY s.id DESC LIMIT ?3",
+		    -1, &s, NULL) != SQLITE_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return ss_store_db_error(st, err, "cannot read control scores");
+	}
+	sqlite3_bind_int64(s, 1, tenant);
+	sqlite3_bind_text(s, 2, control, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, limit > 0 ? limit : -1);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(
+			*out, json_pack("{s:s, s:s, s:s, s:f, s:f}", "id", sqlite3_column_text(s, 0),
+					"createdDateTime", sqlite3_column_text(s, 1), "status",
+					sqlite3_column_text(s, 2), "score", sqlite3_column_double(s, 3),
+					"maxScore", sqlite3_column_double(s, 4)));
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return ss_store_db_error(st, err, "cannot read control scores");
+	}
+	return 0;
+}
+
 static ss_time_ms parse_or_zero(const unsigned char *text)
 {
 	ss_time_ms t = 0;

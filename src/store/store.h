@@ -70,6 +70,14 @@ int ss_store_load_score_text(struct ss_store *st, int64_t tenant, const char *id
 /* Lists the tenant's scores, newest first: [{id, createdDateTime, currentScore, maxScore, ...}]. */
 int ss_store_history(struct ss_store *st, int64_t tenant, json_t **out, struct ss_error *err);
 
+/*
+ * One control's result in the tenant's scores, newest first, at most limit
+ * (0: all): [{id (score id), createdDateTime, status, score, maxScore}], from
+ * the control_scores rows (no stored document is parsed). *out is new.
+ */
+int ss_store_control_history(struct ss_store *st, int64_t tenant, const char *control, long long limit,
+			     json_t **out, struct ss_error *err);
+
 /* Loads the current control states of a tenant (latest history row per control). Caller releases each. */
 int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, size_t *n,
 		    struct ss_error *err);
