@@ -38,6 +38,7 @@ for _ in $(seq 200); do
 	sleep 0.05
 done
 [ -n "$URL" ] || fail "the server did not start: $(cat "$TMP/err")"
+expect_contains "$(cat "$TMP/out")" "secscore: the dashboard is at $URL/"
 
 # req NAME CURL-ARGS...: the status in $STATUS, headers in $TMP/NAME.h, body in $TMP/NAME.html
 req() {
@@ -109,6 +110,8 @@ curl -sf -H "Authorization: Bearer $ADMIN" "$URL/api/tenants" | python3 -c "impo
 v = json.load(sys.stdin)['value']
 assert sorted(t['displayName'] for t in v) == ['Contoso Demo', 'Fabrikam Demo', 'Northwind Traders Demo'], v
 assert all(0 <= t['percentage'] <= 100 and t['maxScore'] > 0 for t in v), v" || fail "GET /api/tenants"
+# and the page shows the averages at a glance
+expect_contains "$html" "Average of the store's tenants"
 # Graph's averageComparativeScores from the store's tenants, marked as ours
 curl -sf -H "Authorization: Bearer $ADMIN" "$URL/security/secureScores?\$top=1&tenant=$TENANT" | python3 -c "import json,sys
 s = json.load(sys.stdin)['value'][0]
