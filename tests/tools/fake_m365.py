@@ -946,9 +946,11 @@ def make_handler(st, server_ref):
             ctype = "application/json; charset=utf-8"
             if api == "graph" and status == 200:
                 ctype = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
-            self.send(status, body, ctype=ctype, headers=hdr, drop=drop)
-            if status == 200 and self._on_served:
+            # Journal before the body is written: a client may ask for the stats as soon as it has
+            # read the body, before this thread would run again. A dropped answer is not served.
+            if status == 200 and self._on_served and not drop:
                 self._on_served()
+            self.send(status, body, ctype=ctype, headers=hdr, drop=drop)
 
         # -- routing
         def route(self):
