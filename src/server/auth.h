@@ -63,4 +63,15 @@ int ss_auth_token_revoke(struct ss_store *st, const char *name, struct ss_error 
 int ss_auth_verify(struct ss_store *st, const char *token, size_t len, struct ss_token_info *who,
 		   struct ss_error *err);
 
+/*
+ * A new secret: prefix and 43 base64url characters of 32 random bytes
+ * (RAND_bytes) into out (n bytes, at least strlen(prefix) + 45). -1 when no
+ * randomness is available or out is too small. Tokens and dashboard sessions
+ * are made with it.
+ */
+int ss_auth_secret_new(const char *prefix, char *out, size_t n);
+
+/* The SHA-256 of a secret, lower-case hex: what the store keeps of it. */
+void ss_auth_secret_hash(const char *secret, size_t len, char out[65]);
+
 #endif

@@ -10,14 +10,12 @@
  * the store's per-control rows (ss_store_control_history). Writing forms are translated into the API request they
  * stand for (PATCH of the control profile, POST of a finding's ack) and
  * answered with a redirect (post/redirect/get) or an error page carrying
- * the API's message. Nothing here keeps state between requests: the
- * session is the cookie, the CSRF token is derived from it.
+ * the API's message. The only state kept between requests is the
+ * session (server/session.h): its row in the store holds the token it was
+ * opened with and its CSRF token.
  */
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +28,7 @@
 #include "output/report_html.h"
 #include "server/auth.h"
 #include "server/form.h"
+#include "server/session.h"
 #include "store/run_store.h"
 
 #define MAX_TOKEN     128 /* longer than any token we issue */
@@ -42,10 +41,10 @@ struct dash_call {
 	struct ss_store *st;
 	const struct ss_api_request *req;
 	struct ss_dash_response *res;
-	char token[MAX_TOKEN + 1]; /* the presented token */
-	bool from_cookie;	   /* it came in the session cookie (forms need the CSRF token) */
-	struct ss_token_info who;  /* who it is */
-	char csrf[65];		   /* the session's CSRF token, hex */
+	char sid[SS_SESSION_ID_SIZE]; /* the session cookie's id, "" for a bearer request */
+	bool from_cookie;	      /* a session cookie came (forms need the CSRF token) */
+	struct ss_token_info who;     /* who it is */
+	char csrf[65];		      /* the session's CSRF token, hex */
 };
 
 bool ss_dash_owns(const char *path)
@@ -55,14 +54,11 @@ bool ss_dash_owns(const char *path)
 	       strncmp(path, "/controls/", 10) == 0 || strncmp(path, "/findings/", 10) == 0;
 }
 
-int ss_dash_init(struct ss_dash *d, const struct ss_api *api, bool tls, struct ss_error *err)
+void ss_dash_init(struct ss_dash *d, const struct ss_api *api, bool tls)
 {
 	memset(d, 0, sizeof(*d));
 	d->api = api;
 	d->tls = tls;
-	if (RAND_bytes(d->key, sizeof(d->key)) != 1)
-		return ss_error_set(err, SS_EIO, "no randomness for the dashboard's CSRF key");
-	return 0;
 }
 
 void ss_dash_response_release(struct ss_dash_response *res)
@@ -127,19 +123,6 @@ static bool cookie(const char *h, const char *name, char *out, size_t n)
 		h = end;
 	}
 	return false;
-}
-
-/* hex(HMAC-SHA256(key, token)): the CSRF token of a session. */
-static void csrf_of(const struct ss_dash *d, const char *token, char out[65])
-{
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	unsigned i;
-
-	HMAC(EVP_sha256(), d->key, sizeof(d->key), (const unsigned char *)token, strlen(token), mac, &len);
-	for (i = 0; i < 32 && i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
-	out[64] = '\0';
 }
 
 static void put(struct dash_call *c, const char *s)
@@ -213,50 +196,43 @@ static void message_page(struct dash_call *c, int status, const char *title, con
 }
 
 /*
- * Calls the API as the session's token: method, path, the ?tenant= of this
- * request, and a JSON body (may be NULL). The answer is in *api (release it).
+ * Calls the API as the signed-in token (c->who): method, path, the ?tenant=
+ * of this request, and a JSON body (may be NULL). The answer is in *api
+ * (release it).
  */
-struct inner {
-	const struct ss_api_request *outer;
-	char auth[MAX_TOKEN + 16];
-};
-
 static const char *inner_header(void *ctx, const char *name)
 {
-	struct inner *in = ctx;
+	const struct ss_api_request *outer = ctx;
 
 	if (strcasecmp(name, "Authorization") == 0)
-		return in->auth;
+		return NULL; /* the caller is given as r.as */
 	if (strcasecmp(name, "Content-Type") == 0)
 		return "application/json";
 	if (strcasecmp(name, "Prefer") == 0 || strcasecmp(name, "X-Secscore-Tenant") == 0)
 		return NULL;
-	return header(in->outer, name);
+	return header(outer, name);
 }
 
 static void call_api(struct dash_call *c, const char *method, const char *path, json_t *body,
 		     struct ss_api_response *api)
 {
 	struct ss_api_request r;
-	struct inner in;
 	const char *tenant = query(c->req, "tenant");
 	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	memset(&r, 0, sizeof(r));
-	in.outer = c->req;
-	snprintf(in.auth, sizeof(in.auth), "Bearer %s", c->token);
 	r.method = method;
 	r.path = path;
 	if (tenant && *tenant)
 		r.args[r.n_args++] = (struct ss_api_kv){"tenant", tenant};
 	r.header = inner_header;
-	r.ctx = &in;
+	r.ctx = (void *)c->req;
+	r.as = &c->who;
 	r.body = text;
 	r.body_len = text ? strlen(text) : 0;
 	r.base_url = c->req->base_url;
 	r.request_id = c->req->request_id;
 	ss_api_handle(c->d->api, c->st, &r, api);
-	OPENSSL_cleanse(in.auth, sizeof(in.auth));
 	free(text);
 }
 
@@ -269,10 +245,14 @@ static const char *api_message(const struct ss_api_response *api)
 
 /* ---- sessions ---- */
 
-/* Finds and checks the request's token. Returns 0 (c->who set), SS_ENOENT (none or invalid), or another error. */
+/*
+ * Finds and checks the request's session cookie, or else its bearer token.
+ * Returns 0 (c->who set), SS_ENOENT (none, ended or invalid), or another error.
+ */
 static int authenticate(struct dash_call *c)
 {
 	const char *h = header(c->req, "Authorization");
+	struct ss_session sess;
 	struct ss_error err;
 	int rc;
 
@@ -283,19 +263,23 @@ static int authenticate(struct dash_call *c)
 			h++;
 		if (!token_shaped(h, strlen(h)))
 			return SS_ENOENT;
-		snprintf(c->token, sizeof(c->token), "%s", h);
-	} else if (cookie(header(c->req, "Cookie"), SS_DASH_COOKIE, c->token, sizeof(c->token))) {
+		rc = ss_auth_verify(c->st, h, strlen(h), &c->who, &err);
+	} else if (cookie(header(c->req, "Cookie"), SS_DASH_COOKIE, c->sid, sizeof(c->sid))) {
 		c->from_cookie = true;
+		rc = ss_session_check(c->st, c->sid, ss_time_now(), &sess, &err);
+		if (rc == 0) {
+			c->who = sess.who;
+			memcpy(c->csrf, sess.csrf, sizeof(c->csrf));
+		}
+		OPENSSL_cleanse(&sess, sizeof(sess));
 	} else {
 		return SS_ENOENT;
 	}
-	rc = ss_auth_verify(c->st, c->token, strlen(c->token), &c->who, &err);
 	if (rc) {
 		memset(&c->who, 0, sizeof(c->who));
 		return rc;
 	}
 	snprintf(c->res->author, sizeof(c->res->author), "%s", c->who.name);
-	csrf_of(c->d, c->token, c->csrf);
 	return 0;
 }
 
@@ -357,7 +341,8 @@ static void login_page(struct dash_call *c, int status, const char *error)
 	       "required autofocus>\n"
 	       "<p class=\"muted small\">A token from <code>secscore tokens create --name NAME --role "
 	       "read|admin</code>; <code>secscore demo</code> leaves one in <code>DIR/admin.token</code>. "
-	       "Signing in keeps it in a cookie of this browser until you sign out.</p>\n"
+	       "Signing in opens a session in this browser; it ends when you sign out, after 8 hours "
+	       "unused, or a week after signing in.</p>\n"
 	       "<button class=\"primary\" type=\"submit\">Sign in</button>\n</form>\n</section>\n");
 	ss_report_html_end(&c->res->body, &l, "");
 }
@@ -396,17 +381,29 @@ static void login(struct dash_call *c)
 			   rc == SS_ENOENT ? "The token is not valid (unknown or revoked)." : err.msg);
 		return;
 	}
-	snprintf(c->res->author, sizeof(c->res->author), "%s", c->who.name);
-	snprintf(c->res->cookie, sizeof(c->res->cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-		 SS_DASH_COOKIE, tok, c->d->tls ? "; Secure" : "");
 	OPENSSL_cleanse((char *)tok, strlen(tok)); /* our copy; the form's buffer is ours */
 	ss_form_release(&f);
+	snprintf(c->res->author, sizeof(c->res->author), "%s", c->who.name);
+	rc = ss_session_open(c->st, &c->who, ss_time_now(), c->sid, &err);
+	if (rc) {
+		login_page(c, 500, err.msg);
+		return;
+	}
+	snprintf(c->res->cookie, sizeof(c->res->cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
+		 SS_DASH_COOKIE, c->sid, c->d->tls ? "; Secure" : "");
 	redirect(c, "/");
 }
 
 /* Ends the session (the POST was checked by the caller). */
 static void logout(struct dash_call *c)
 {
+	struct ss_error err;
+
+	ss_error_clear(&err);
+	if (c->from_cookie && ss_session_close(c->st, c->sid, &err) != 0) {
+		message_page(c, 500, "Error", err.msg);
+		return;
+	}
 	snprintf(c->res->cookie, sizeof(c->res->cookie),
 		 "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s", SS_DASH_COOKIE,
 		 c->d->tls ? "; Secure" : "");
@@ -835,7 +832,7 @@ void ss_dash_handle(const struct ss_dash *d, struct ss_store *st, const struct s
 	}
 	rc = authenticate(&c);
 	if (rc == SS_ENOENT) {
-		if (c.from_cookie) /* a revoked token: forget the cookie */
+		if (c.from_cookie) /* an ended session: forget the cookie */
 			snprintf(res->cookie, sizeof(res->cookie),
 				 "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict", SS_DASH_COOKIE);
 		if (get)
@@ -877,5 +874,6 @@ void ss_dash_handle(const struct ss_dash *d, struct ss_store *st, const struct s
 out:
 	free(id);
 	ss_form_release(&form);
-	OPENSSL_cleanse(c.token, sizeof(c.token));
+	OPENSSL_cleanse(c.sid, sizeof(c.sid));
+	OPENSSL_cleanse(c.csrf, sizeof(c.csrf));
 }

@@ -11,12 +11,13 @@
  *   GET  /controls/{id}            a control: points, offenders, history, state form
  *   POST /controls/{id}/state      changes its state (admin)
  *   POST /findings/{id}/ack        acknowledges a finding (admin)
- * A session is the token itself in an HttpOnly, SameSite=Strict cookie (Secure
- * under TLS), checked against the store on every request like a bearer token,
- * so revoking the token ends its sessions. Pages also accept Authorization:
- * Bearer. Forms posted with the cookie must carry the session's CSRF token
- * (HMAC-SHA256 of the token under a key drawn at server start) and may not
- * come from another origin (Origin, Sec-Fetch-Site); changes go through the
+ Signing in with a token opens a session (server/session.h) whose random id
+ * is an HttpOnly, SameSite=Strict cookie (Secure under TLS); the token is not
+ * sent back. Sessions end on sign-out, when idle or old, or when the token is
+ * revoked. Pages also accept Authorization: Bearer. Forms posted with the
+ * cookie must carry the session's CSRF token (drawn at random with the
+ * session, kept in the store) and may not come from another origin (Origin,
+ * Sec-Fetch-Site); changes go through the
  * same handlers as the API (server/api.h), so they are recorded the same way.
  * Every page is HTML under a Content-Security-Policy that allows only the
  * page's own script; every tenant or audit string is escaped.
@@ -31,7 +32,6 @@
 
 struct ss_dash {
 	const struct ss_api *api; /* catalog and state-change hook, borrowed */
-	unsigned char key[32];	  /* HMAC key of the CSRF tokens */
 	bool tls;		  /* served over HTTPS: cookies are Secure */
 	/* Optional readers of what other parts record (NULL: not shown). */
 	int (*tenants)(struct ss_store *st, json_t **out, struct ss_error *err);
@@ -46,8 +46,8 @@ struct ss_dash_response {
 	char author[128];    /* the token's name, for the access log */
 };
 
-/* Draws the CSRF key (OpenSSL RAND_bytes). SS_EIO when no randomness is available. */
-int ss_dash_init(struct ss_dash *d, const struct ss_api *api, bool tls, struct ss_error *err);
+/* Sets the dashboard up for api (borrowed); tls: cookies are Secure. */
+void ss_dash_init(struct ss_dash *d, const struct ss_api *api, bool tls);
 
 /* True for the paths the dashboard answers (the rest is the API's). */
 bool ss_dash_owns(const char *path);

@@ -610,9 +610,7 @@ int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, 
 		goto fail;
 	}
 	srv->have_key = true;
-	rc = ss_dash_init(&srv->dash, &cfg->api, tls, err);
-	if (rc)
-		goto fail;
+	ss_dash_init(&srv->dash, &cfg->api, tls);
 	srv->dash.tenants = ss_store_tenant_scores;
 	srv->dash.runs = ss_run_store_latest;
 	{

@@ -232,6 +232,16 @@ static const char *const migrations[] = {
 	"  message TEXT"
 	") STRICT;"
 	"CREATE INDEX schedule_runs_by_tenant ON schedule_runs (tenant, id);",
+	/* 8: the dashboard's sign-in sessions (server/session.h): the id's hash, never the id. */
+	"CREATE TABLE dashboard_sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  token_id INTEGER NOT NULL REFERENCES api_tokens (id),"
+	"  csrf TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  last_seen TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX dashboard_sessions_by_token ON dashboard_sessions (token_id);",
 };
 
 int ss_store_db_error(struct ss_store *st, struct ss_error *err, const char *what)

@@ -350,6 +350,8 @@ def admin_flow(d, demo_id, demo_name):
     jar = d.cookies()
     check(jar and all(c.get("httpOnly") and c.get("sameSite") == "Strict" for c in jar),
           f"the browser's cookies are not all HttpOnly, SameSite=Strict: {jar}")
+    check(all(c.get("value", "").startswith("ss_s_") and ADMIN not in c.get("value", "") for c in jar),
+          "the browser's session cookie is not a session id of its own")
     step("signed in through form#login (a wrong token first: p.error)")
     dashboard(d, demo_id, demo_name)
     run_banner(d, demo_id)

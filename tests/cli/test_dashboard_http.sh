@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The dashboard of secscore serve over plain HTTP (curl, no browser): sign-in and the session cookie,
 # redirects, security headers, the state form and acknowledge buttons, refusal of cross-site and
-# forged posts (which change nothing), read-only tokens, revoked sessions and sign-out.
+# forged posts (which change nothing), read-only tokens, sessions that outlive a restart, end when
+# idle, when their token is revoked, and on sign-out.
 set -euo pipefail
 BIN=$1
 SRC=${SS_SOURCE_DIR:?}
@@ -30,14 +31,26 @@ ADMIN=$(cat "$TMP/demo/admin.token")
 READ=$("$BIN" tokens create --name viewer --role read 2>/dev/null)
 TENANT=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tenantId'])" "$TMP/demo/snapshot/manifest.json")
 
-"$BIN" serve --listen 127.0.0.1:0 >"$TMP/out" 2>"$TMP/err" &
-PID=$!
-for _ in $(seq 200); do
-	URL=$(sed -n 's/^secscore: serving \(http[^ ]*\) .*/\1/p' "$TMP/out")
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-[ -n "$URL" ] || fail "the server did not start: $(cat "$TMP/err")"
+# start_server [LISTEN]: runs serve in the background; its address in $URL
+start_server() {
+	: >"$TMP/out"
+	"$BIN" serve --listen "${1:-127.0.0.1:0}" >"$TMP/out" 2>"$TMP/err" &
+	PID=$!
+	URL=
+	for _ in $(seq 200); do
+		URL=$(sed -n 's/^secscore: serving \(http[^ ]*\) .*/\1/p' "$TMP/out")
+		[ -n "$URL" ] && break
+		kill -0 "$PID" 2>/dev/null || fail "serve exited: $(cat "$TMP/err")"
+		sleep 0.05
+	done
+	[ -n "$URL" ] || fail "the server did not start: $(cat "$TMP/err")"
+}
+stop_server() {
+	kill -TERM "$PID"
+	wait "$PID" || fail "the server exited $? after SIGTERM"
+	PID=
+}
+start_server
 expect_contains "$(cat "$TMP/out")" "secscore: the dashboard is at $URL/"
 
 # req NAME CURL-ARGS...: the status in $STATUS, headers in $TMP/NAME.h, body in $TMP/NAME.html
@@ -78,10 +91,20 @@ req evil -X POST -H "Origin: http://evil.example" --data-urlencode "token=$ADMIN
 req in -X POST -H "Origin: $URL" --data-urlencode "token=$ADMIN" "$URL/login"
 [ "$STATUS" = 303 ] || fail "sign-in: $STATUS $(cat "$TMP/in.html")"
 cookie=$(header Set-Cookie in)
-expect_contains "$cookie" "secscore_session=$ADMIN"
 expect_contains "$cookie" "HttpOnly"
 expect_contains "$cookie" "SameSite=Strict"
-JAR=(-b "secscore_session=$ADMIN")
+# the cookie is a session id of its own, never the token; the store keeps only its hash
+SID=$(sed -n 's/^secscore_session=\(ss_s_[A-Za-z0-9_-]\{43\}\);.*/\1/p' <<<"$cookie")
+[ -n "$SID" ] || fail "the sign-in cookie holds no session id: $cookie"
+case $cookie in *"$ADMIN"*) fail "the session cookie holds the token" ;; esac
+[ "$(sqlite3 "$SECSCORE_DB" "SELECT count(*) FROM dashboard_sessions WHERE hash = '$(printf %s "$SID" | sha256sum | cut -c1-64)'")" = 1 ] ||
+	fail "the store does not hold the session's hash"
+[ "$(sqlite3 "$SECSCORE_DB" "SELECT count(*) FROM dashboard_sessions WHERE hash = '$SID' OR csrf = '$SID'")" = 0 ] ||
+	fail "the store holds the session id itself"
+JAR=(-b "secscore_session=$SID")
+# a token put in the cookie by hand is not a session
+req raw -b "secscore_session=$ADMIN" "$URL/"
+[ "$STATUS" = 303 ] && [ "$(header Location raw)" = /login ] || fail "a token as the cookie opened a page: $STATUS"
 
 # ---- the pages ----
 req home "${JAR[@]}" "$URL/"
@@ -183,7 +206,10 @@ f = [x for x in json.load(sys.stdin)['value'] if x['id'].startswith('$FID')]
 assert f and f[0]['status'] == 'acknowledged', f" || fail "the finding is not acknowledged"
 
 # ---- a read token sees the form disabled and cannot post ----
-RJAR=(-b "secscore_session=$READ")
+req rin -X POST --data-urlencode "token=$READ" "$URL/login"
+[ "$STATUS" = 303 ] || fail "sign-in with the read token: $STATUS"
+RSID=$(header Set-Cookie rin | sed -n 's/^secscore_session=\([^;]*\);.*/\1/p')
+RJAR=(-b "secscore_session=$RSID")
 req r "${RJAR[@]}" "$URL/controls/AdminMFAV2?tenant=$TENANT"
 expect_contains "$(cat "$TMP/r.html")" '<fieldset disabled>'
 expect_contains "$(cat "$TMP/r.html")" 'needs an admin token'
@@ -195,16 +221,40 @@ req rpost "${RJAR[@]}" -X POST "${form[@]}" --data "csrf=$RCSRF" "$URL/controls/
 req cross "${RJAR[@]}" -X POST "${form[@]}" --data "csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
 [ "$STATUS" = 403 ] || fail "a CSRF token of another session was accepted: $STATUS"
 
-# ---- revoking the token ends its sessions; sign-out clears the cookie ----
+# ---- revoking the token ends its sessions ----
 "$BIN" tokens revoke viewer >/dev/null
 req gone "${RJAR[@]}" "$URL/"
 [ "$STATUS" = 303 ] || fail "a revoked token's session still works: $STATUS"
 expect_contains "$(header Set-Cookie gone)" "Max-Age=0"
+
+# ---- a restart keeps sessions and their CSRF tokens: an open page's form still works ----
+stop_server
+start_server
+req again "${JAR[@]}" "$URL/controls/AdminMFAV2?tenant=$TENANT"
+[ "$STATUS" = 200 ] || fail "the session did not outlive a restart: $STATUS"
+[ "$(csrf_of again)" = "$CSRF" ] || fail "the CSRF token changed with the restart"
+req again "${JAR[@]}" -X POST --data-urlencode "state=planned" --data-urlencode "comment=after the restart" \
+	--data "csrf=$CSRF" "$URL/controls/AdminMFAV2/state?tenant=$TENANT"
+[ "$STATUS" = 303 ] || fail "a form of a page from before the restart: $STATUS $(head -c 300 "$TMP/again.html")"
+
+# ---- a session unused for 8 hours has ended (the server's clock is SECSCORE_NOW) ----
+req in2 -X POST --data-urlencode "token=$ADMIN" "$URL/login"
+SID2=$(header Set-Cookie in2 | sed -n 's/^secscore_session=\([^;]*\);.*/\1/p')
+req idle -b "secscore_session=$SID2" "$URL/"
+[ "$STATUS" = 200 ] || fail "a second session: $STATUS"
+sqlite3 "$SECSCORE_DB" "UPDATE dashboard_sessions SET last_seen = '2026-11-20T04:00:00Z' WHERE hash = '$(printf %s "$SID2" | sha256sum | cut -c1-64)'"
+req idle -b "secscore_session=$SID2" "$URL/"
+[ "$STATUS" = 303 ] || fail "a session idle for 8 hours still works: $STATUS"
+expect_contains "$(header Set-Cookie idle)" "Max-Age=0"
+req idle "${JAR[@]}" "$URL/"
+[ "$STATUS" = 200 ] || fail "another session ended with the idle one: $STATUS"
+
+# ---- sign-out clears the cookie and ends the session in the store ----
 req out "${JAR[@]}" -X POST --data "csrf=$CSRF" "$URL/logout"
 [ "$STATUS" = 303 ] && [ "$(header Location out)" = /login ] || fail "sign-out: $STATUS"
 expect_contains "$(header Set-Cookie out)" "secscore_session=; Path=/; Max-Age=0"
+req after "${JAR[@]}" "$URL/"
+[ "$STATUS" = 303 ] || fail "the signed-out session id still opens pages: $STATUS"
 
-kill -TERM "$PID"
-wait "$PID" || fail "the server exited $? after SIGTERM"
-PID=
+stop_server
 echo "dashboard HTTP tests passed"
