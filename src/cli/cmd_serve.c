@@ -16,7 +16,7 @@ static const char usage[] =
 	"usage: secscore serve [--listen HOST:PORT] [--db FILE] [--insecure-listen]\n"
 	"                      [--tls-cert PEM --tls-key PEM] [--threads N] [--max-connections N]\n"
 	"                      [--per-ip N] [--timeout SECONDS] [--max-body BYTES] [--rate N] [--quiet]\n"
-	"                      [--schedule HH:MM [--run-at-start]]\n"
+	"                      [--schedule HH:MM [--run-at-start]] [--public-url URL]\n"
 	"\n"
 	"Serves the store over HTTP: a dashboard for people at / (sign in with a token), and the\n"
 	"API in Microsoft Graph's shapes (docs/server.md):\n"
@@ -46,6 +46,9 @@ static const char usage[] =
 	"                       logged, kept in the store and listed by GET /api/runs.\n"
 	"                       \"schedule\": \"HH:MM\" in the config file does the same\n"
 	"  --run-at-start       with a schedule: also run once right after starting\n"
+	"  --public-url URL     behind a reverse proxy: the address people use, e.g.\n"
+	"                       https://secscore.example.com (links, the dashboard's origin check,\n"
+	"                       Secure cookies under https)\n"
 	"Stops cleanly on SIGINT or SIGTERM (a running step is stopped and its run recorded interrupted).\n";
 
 enum {
@@ -62,6 +65,7 @@ enum {
 	OPT_QUIET,
 	OPT_SCHEDULE,
 	OPT_RUN_AT_START,
+	OPT_PUBLIC_URL,
 };
 
 /* Parses a whole decimal number from min to max; -1 when it is not one. */
@@ -120,6 +124,7 @@ int cmd_serve(int argc, char **argv, struct ss_cli *cli)
 					     {"quiet", no_argument, NULL, OPT_QUIET},
 					     {"schedule", required_argument, NULL, OPT_SCHEDULE},
 					     {"run-at-start", no_argument, NULL, OPT_RUN_AT_START},
+					     {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
 					     {NULL, 0, NULL, 0}};
 	struct ss_server_config cfg;
 	struct ss_schedule_config sched;
@@ -149,6 +154,14 @@ int cmd_serve(int argc, char **argv, struct ss_cli *cli)
 		case OPT_INSECURE: cfg.insecure_listen = true; break;
 		case OPT_CERT: cfg.tls_cert = optarg; break;
 		case OPT_KEY: cfg.tls_key = optarg; break;
+		case OPT_PUBLIC_URL: {
+			char url[SS_PUBLIC_URL_SIZE];
+			bool https;
+			if (ss_server_parse_public_url(optarg, url, &https, &err) != 0)
+				return ss_cli_usage_error(usage, "--public-url: %s", err.msg);
+			cfg.public_url = optarg;
+			break;
+		}
 		case OPT_QUIET: cfg.quiet = true; break;
 		case OPT_RUN_AT_START: run_at_start = true; break;
 		case OPT_SCHEDULE:
@@ -284,7 +297,7 @@ int cmd_serve(int argc, char **argv, struct ss_cli *cli)
 	}
 	printf("secscore: serving %s (store %s); stop with Ctrl-C or SIGTERM\n"
 	       "secscore: the dashboard is at %s/ (sign in with a token of 'secscore tokens create')\n",
-	       ss_server_url(srv), path, ss_server_url(srv));
+	       ss_server_url(srv), path, ss_server_public_url(srv));
 	fflush(stdout);
 	while (sigwait(&stop, &sig) != 0)
 		;

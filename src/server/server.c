@@ -49,21 +49,22 @@ struct rate_slot {
 };
 
 struct ss_server {
-	struct MHD_Daemon *daemon;	    /* owned */
-	const struct ss_server_config *cfg; /* borrowed */
-	pthread_key_t store_key;	    /* this thread's struct ss_store * */
-	bool have_key;			    /* store_key was created */
-	char *cert_pem;			    /* TLS certificate, owned, NULL without TLS */
-	char *key_pem;			    /* TLS key, owned (wiped on stop) */
-	size_t key_len;			    /* its length */
-	uint16_t port;			    /* bound port */
-	char url[128];			    /* "http://127.0.0.1:8080" */
-	char scheme[8];			    /* "http" or "https" */
-	struct rate_slot *rate;		    /* RATE_SLOTS slots, owned */
-	pthread_mutex_t rate_lock;	    /* guards rate */
-	atomic_ulong next_id;		    /* request ids */
-	struct ss_dash dash;		    /* the dashboard's key and readers */
-	char csp[256];			    /* Content-Security-Policy of its pages */
+	struct MHD_Daemon *daemon;	     /* owned */
+	const struct ss_server_config *cfg;  /* borrowed */
+	pthread_key_t store_key;	     /* this thread's struct ss_store * */
+	bool have_key;			     /* store_key was created */
+	char *cert_pem;			     /* TLS certificate, owned, NULL without TLS */
+	char *key_pem;			     /* TLS key, owned (wiped on stop) */
+	size_t key_len;			     /* its length */
+	uint16_t port;			     /* bound port */
+	char url[128];			     /* "http://127.0.0.1:8080" */
+	char public_url[SS_PUBLIC_URL_SIZE]; /* cfg->public_url without a final '/', "" when none */
+	char scheme[8];			     /* "http" or "https" */
+	struct rate_slot *rate;		     /* RATE_SLOTS slots, owned */
+	pthread_mutex_t rate_lock;	     /* guards rate */
+	atomic_ulong next_id;		     /* request ids */
+	struct ss_dash dash;		     /* the dashboard's key and readers */
+	char csp[256];			     /* Content-Security-Policy of its pages */
 };
 
 /* One request in flight. */
@@ -447,7 +448,9 @@ static enum MHD_Result answer(struct ss_server *srv, struct MHD_Connection *conn
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &req);
 	ss_buf_init(&base, 512);
 	host = sane_host(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
-	if (host)
+	if (srv->public_url[0])
+		ss_buf_adds(&base, srv->public_url);
+	else if (host)
 		ss_buf_printf(&base, "%s://%s", srv->scheme, host);
 	else
 		ss_buf_adds(&base, srv->url);
@@ -575,6 +578,28 @@ static int load_tls(struct ss_server *srv, const struct ss_server_config *cfg, s
 	return rc;
 }
 
+int ss_server_parse_public_url(const char *url, char out[SS_PUBLIC_URL_SIZE], bool *https,
+			       struct ss_error *err)
+{
+	const char *host;
+	size_t len;
+
+	*https = strncmp(url, "https://", 8) == 0;
+	host = *https ? url + 8 : strncmp(url, "http://", 7) == 0 ? url + 7 : NULL;
+	len = host ? strlen(host) : 0;
+	if (len > 0 && host[len - 1] == '/')
+		len--;
+	if (host && len > 0 && len <= 255)
+		snprintf(out, SS_PUBLIC_URL_SIZE, "%.*s", (int)len, host); /* the host alone, to check it */
+	if (!host || len == 0 || len > 255 || !sane_host(out))
+		return ss_error_set(err, SS_EUSAGE,
+				    "the public URL '%s' is not http[s]://HOST[:PORT] (the dashboard is "
+				    "served at the root: no path)",
+				    url);
+	snprintf(out, SS_PUBLIC_URL_SIZE, "%s://%.*s", *https ? "https" : "http", (int)len, host);
+	return 0;
+}
+
 int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, struct ss_error *err)
 {
 	struct sockaddr_storage addr;
@@ -610,7 +635,15 @@ int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, 
 		goto fail;
 	}
 	srv->have_key = true;
-	ss_dash_init(&srv->dash, &cfg->api, tls);
+	if (cfg->public_url) {
+		bool https;
+		rc = ss_server_parse_public_url(cfg->public_url, srv->public_url, &https, err);
+		if (rc)
+			goto fail;
+		ss_dash_init(&srv->dash, &cfg->api, tls || https);
+	} else {
+		ss_dash_init(&srv->dash, &cfg->api, tls);
+	}
 	srv->dash.tenants = ss_store_tenant_scores;
 	srv->dash.runs = ss_run_store_latest;
 	{
@@ -668,6 +701,11 @@ uint16_t ss_server_port(const struct ss_server *srv)
 const char *ss_server_url(const struct ss_server *srv)
 {
 	return srv->url;
+}
+
+const char *ss_server_public_url(const struct ss_server *srv)
+{
+	return srv->public_url[0] ? srv->public_url : srv->url;
 }
 
 void ss_server_stop(struct ss_server *srv)

@@ -24,11 +24,19 @@
 #include "server/api.h"
 
 struct ss_server_config {
-	const char *db_path;	  /* the store, borrowed */
-	const char *listen;	  /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free port */
-	bool insecure_listen;	  /* allow a non-loopback address without TLS */
-	const char *tls_cert;	  /* PEM certificate file, or NULL */
-	const char *tls_key;	  /* PEM private key file, or NULL */
+	const char *db_path;  /* the store, borrowed */
+	const char *listen;   /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free port */
+	bool insecure_listen; /* allow a non-loopback address without TLS */
+	const char *tls_cert; /* PEM certificate file, or NULL */
+	const char *tls_key;  /* PEM private key file, or NULL */
+	/*
+	 * The address people and programs use when a reverse proxy stands in
+	 * front ("https://secscore.example.com", no path), or NULL: this
+	 * server's own, from the Host header. It prefixes @odata links, is the
+	 * only Origin the dashboard's forms may come from, and with https makes
+	 * the session cookie Secure.
+	 */
+	const char *public_url;
 	unsigned threads;	  /* pool threads (0: 4) */
 	unsigned max_connections; /* in total (0: 64) */
 	unsigned per_ip;	  /* per client address (0: 16) */
@@ -40,6 +48,15 @@ struct ss_server_config {
 };
 
 struct ss_server;
+
+/*
+ * Checks a public URL: "http[s]://HOST[:PORT]" with at most a final '/'.
+ * Writes it without the '/' into out and whether it is https. SS_EUSAGE
+ * otherwise (a path is refused: the dashboard is served at the root).
+ */
+#define SS_PUBLIC_URL_SIZE 300
+int ss_server_parse_public_url(const char *url, char out[SS_PUBLIC_URL_SIZE], bool *https,
+			       struct ss_error *err);
 
 /* Fills cfg with the defaults (listen 127.0.0.1:8080, rate 600 a minute). */
 void ss_server_config_init(struct ss_server_config *cfg);
@@ -62,6 +79,9 @@ int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, 
 /* The port bound (useful with port 0) and the URL prefix, e.g. "http://127.0.0.1:8080" (borrowed). */
 uint16_t ss_server_port(const struct ss_server *srv);
 const char *ss_server_url(const struct ss_server *srv);
+
+/* The address to give people: the public URL when one is configured, else ss_server_url. */
+const char *ss_server_public_url(const struct ss_server *srv);
 
 /* Stops accepting, finishes or drops open connections, joins the threads and frees srv (NULL is fine). */
 void ss_server_stop(struct ss_server *srv);

@@ -31,10 +31,10 @@ ADMIN=$(cat "$TMP/demo/admin.token")
 READ=$("$BIN" tokens create --name viewer --role read 2>/dev/null)
 TENANT=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['tenantId'])" "$TMP/demo/snapshot/manifest.json")
 
-# start_server [LISTEN]: runs serve in the background; its address in $URL
+# start_server [SERVE-ARGS...]: runs serve on a free loopback port in the background; its address in $URL
 start_server() {
 	: >"$TMP/out"
-	"$BIN" serve --listen "${1:-127.0.0.1:0}" >"$TMP/out" 2>"$TMP/err" &
+	"$BIN" serve --listen 127.0.0.1:0 "$@" >"$TMP/out" 2>"$TMP/err" &
 	PID=$!
 	URL=
 	for _ in $(seq 200); do
@@ -257,4 +257,23 @@ req after "${JAR[@]}" "$URL/"
 [ "$STATUS" = 303 ] || fail "the signed-out session id still opens pages: $STATUS"
 
 stop_server
+
+# ---- behind a reverse proxy: --public-url is the origin forms must come from, and the links' prefix ----
+PUB=https://secscore.example.test
+start_server --public-url "$PUB/"
+expect_contains "$(cat "$TMP/out")" "secscore: the dashboard is at $PUB/ "
+req pin -X POST -H "Origin: $URL" --data-urlencode "token=$ADMIN" "$URL/login"
+[ "$STATUS" = 403 ] || fail "with --public-url, a sign-in from the server's own address: $STATUS"
+req pin -X POST -H "Origin: $PUB" -H "Host: 127.0.0.1" --data-urlencode "token=$ADMIN" "$URL/login"
+[ "$STATUS" = 303 ] || fail "with --public-url, a sign-in from the public origin: $STATUS"
+expect_contains "$(header Set-Cookie pin)" "; Secure"
+curl -sf -H "Authorization: Bearer $ADMIN" "$URL/security/secureScores?\$top=1" | python3 -c "import json,sys
+d = json.load(sys.stdin)
+assert d['@odata.context'].startswith('$PUB/'), d['@odata.context']
+assert d['@odata.nextLink'].startswith('$PUB/security/secureScores?'), d.get('@odata.nextLink')" ||
+	fail "the API's links do not use the public URL"
+stop_server
+out=$("$BIN" serve --listen 127.0.0.1:0 --public-url "$PUB/dashboard" 2>&1) && fail "a public URL with a path was taken"
+expect_contains "$out" "no path"
+
 echo "dashboard HTTP tests passed"
