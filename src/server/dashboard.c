@@ -246,7 +246,7 @@ static const char *api_message(const struct ss_api_response *api)
 /* ---- sessions ---- */
 
 /*
- * Finds and checks the request's session cookie, or else its bearer token.
+ * Finds and checks the request's bearer token, or else its session cookie.
  * Returns 0 (c->who set), SS_ENOENT (none, ended or invalid), or another error.
  */
 static int authenticate(struct dash_call *c)

@@ -63,7 +63,7 @@ struct ss_server {
 	struct rate_slot *rate;		     /* RATE_SLOTS slots, owned */
 	pthread_mutex_t rate_lock;	     /* guards rate */
 	atomic_ulong next_id;		     /* request ids */
-	struct ss_dash dash;		     /* the dashboard's key and readers */
+	struct ss_dash dash;		     /* the dashboard's settings and readers */
 	char csp[256];			     /* Content-Security-Policy of its pages */
 };
 
