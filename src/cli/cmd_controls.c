@@ -14,7 +14,7 @@ static const char usage[] =
 	"usage: secscore controls [--json]\n"
 	"       secscore controls show ID [--json]\n"
 	"       secscore controls set ID --state STATE --reason TEXT [--by NAME] [--expires DATE]\n"
-	"                             [--exclude user:UPN|group:NAME|domain:NAME]...\n"
+	"                             [--assigned-to NAME] [--exclude user:UPN|group:NAME|domain:NAME]...\n"
 	"\n"
 	"Lists the control catalog as Graph secureScoreControlProfile objects, with the tenant's\n"
 	"state history. 'set' records an admin decision (kept as history: who, when, why):\n"
@@ -25,7 +25,8 @@ static const char usage[] =
 	"  alternate_mitigation  full points, marked as resolved by other means\n"
 	"  ignored               out of the maximum\n"
 	"--exclude scopes an exception to named entities, which leave the control's count and\n"
-	"total; --expires DATE ends the state and its exceptions (reported as expired after).\n"
+	"total; --expires DATE ends the state and its exceptions (reported as expired after);\n"
+	"--assigned-to names who is to act on it (Graph's assignedTo).\n"
 	"The latest snapshot of the tenant is re-scored at once when it is still on disk.\n";
 
 /* Loads the tenant's state history for control id, or an empty array when there is no store/tenant. */
@@ -130,6 +131,11 @@ static int show_control(struct ss_cli *cli, const struct ss_catalog *cat, const 
 		ss_fputs_safe(stdout, json_string_value(json_object_get(u, "comment")));
 		if (json_object_get(u, "expires"))
 			printf(" (until %s)", json_string_value(json_object_get(u, "expires")));
+		if (json_string_value(json_object_get(u, "assignedTo"))) {
+			fputs(" (assigned to ", stdout);
+			ss_fputs_safe(stdout, json_string_value(json_object_get(u, "assignedTo")));
+			fputc(')', stdout);
+		}
 		fputc('\n', stdout);
 	}
 	json_decref(prof);
@@ -174,11 +180,12 @@ static int set_control(int argc, char **argv, struct ss_cli *cli, const struct s
 					     {"by", required_argument, NULL, 'b'},
 					     {"expires", required_argument, NULL, 'e'},
 					     {"exclude", required_argument, NULL, 'x'},
+					     {"assigned-to", required_argument, NULL, 'a'},
 					     {NULL, 0, NULL, 0}};
 	struct ss_state s;
 	struct ss_store st;
 	struct ss_error err;
-	const char *state = NULL, *reason = NULL, *by = NULL, *expires = NULL;
+	const char *state = NULL, *reason = NULL, *by = NULL, *expires = NULL, *assigned = NULL;
 	int64_t tenant;
 	char *tid = NULL;
 	int c, rc = SS_EXIT_OK;
@@ -195,6 +202,7 @@ static int set_control(int argc, char **argv, struct ss_cli *cli, const struct s
 		case 'r': reason = optarg; break;
 		case 'b': by = optarg; break;
 		case 'e': expires = optarg; break;
+		case 'a': assigned = optarg; break;
 		case 'x':
 			if (strncmp(optarg, "user:", 5) && strncmp(optarg, "group:", 6) &&
 			    strncmp(optarg, "domain:", 7)) {
@@ -233,6 +241,7 @@ static int set_control(int argc, char **argv, struct ss_cli *cli, const struct s
 	s.state = ss_xstrdup(state);
 	s.reason = ss_xstrdup(reason);
 	s.by = ss_xstrdup(by && *by ? by : "unknown");
+	s.assigned_to = assigned && *assigned ? ss_xstrdup(assigned) : NULL;
 	s.at = ss_time_now();
 	if (ss_cli_store(cli, false, &st, &err) != 0) {
 		ss_state_release(&s);

@@ -93,6 +93,8 @@ static json_t *control_score(const struct ss_scorecard *sc, const struct ss_resu
 		json_object_set_new(s, "state", json_string(r->st->state));
 		json_object_set_new(s, "reason", json_string(r->st->reason));
 		json_object_set_new(s, "updatedBy", json_string(r->st->by));
+		if (r->st->assigned_to)
+			json_object_set_new(s, "assignedTo", json_string(r->st->assigned_to));
 		json_object_set_new(s, "updatedDateTime", time_json(r->st->at));
 		if (r->st->expires)
 			json_object_set_new(s, "expires", time_json(r->st->expires));

@@ -39,6 +39,7 @@ void ss_state_release(struct ss_state *st)
 	free(st->state);
 	free(st->reason);
 	free(st->by);
+	free(st->assigned_to);
 	ss_strv_release(&st->excludes);
 	memset(st, 0, sizeof(*st));
 }

@@ -40,7 +40,8 @@ struct ss_state {
 	char *state;   /* to_address, planned, risk_accepted, third_party, alternate_mitigation, ignored */
 	char *reason;  /* why, owned */
 	char *by;      /* who, owned */
-	ss_time_ms at; /* when it was set */
+	char *assigned_to;	 /* who is to act on it, owned; NULL when nobody is named */
+	ss_time_ms at;		 /* when it was set */
 	ss_time_ms expires;	 /* 0 = never */
 	struct ss_strv excludes; /* "user:UPN", "group:NAME", "domain:NAME" */
 };

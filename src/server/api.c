@@ -10,11 +10,6 @@
  * unknown), reads or writes the store and builds the JSON. Lists page with
  * $top and $skip and carry @odata.nextLink while more remain. Nothing here
  * keeps state between requests.
- *
- * assignedTo: the store's control state history has no column for it (and
- * this change adds no migration), so PATCH keeps it in the reason as a
- * trailing " [assignedTo: NAME]"; reads split it back out into the
- * controlStateUpdates entry's assignedTo. The CLI shows the reason as is.
  */
 
 #include <stdarg.h>
@@ -38,11 +33,10 @@
 #include "store/finding_store.h"
 #include "store/run_store.h"
 
-#define ASSIGNED_MARK " [assignedTo: "
-#define MAX_COMMENT   2000
-#define MAX_ASSIGNED  256
-#define MAX_EXCLUDES  1000
-#define MAX_SEGMENTS  6
+#define MAX_COMMENT  2000
+#define MAX_ASSIGNED 256
+#define MAX_EXCLUDES 1000
+#define MAX_SEGMENTS 6
 
 enum route {
 	R_NONE,
@@ -352,34 +346,6 @@ static void get_score(struct call *c)
 
 /* ---- control profiles ---- */
 
-/* Splits " [assignedTo: NAME]" off each update's comment into assignedTo (null when none). */
-static void split_assigned(json_t *updates)
-{
-	json_t *u;
-	size_t i;
-
-	json_array_foreach (updates, i, u) {
-		const char *comment = json_string_value(json_object_get(u, "comment"));
-		const char *mark = NULL, *p;
-		size_t n = comment ? strlen(comment) : 0;
-		if (comment && n > 0 && comment[n - 1] == ']') {
-			for (p = strstr(comment, ASSIGNED_MARK); p; p = strstr(p + 1, ASSIGNED_MARK))
-				mark = p;
-		}
-		if (mark) {
-			char *who = ss_xstrndup(mark + strlen(ASSIGNED_MARK),
-						n - 1 - (size_t)(mark + strlen(ASSIGNED_MARK) - comment));
-			char *rest = ss_xstrndup(comment, (size_t)(mark - comment));
-			json_object_set_new(u, "assignedTo", json_string(who));
-			json_object_set_new(u, "comment", json_string(rest));
-			free(who);
-			free(rest);
-		} else {
-			json_object_set_new(u, "assignedTo", json_null());
-		}
-	}
-}
-
 /* The profile of control k for the resolved tenant (have_tenant false: no history). NULL on a store error. */
 static json_t *profile(struct call *c, const struct ss_control *k, bool have_tenant)
 {
@@ -393,7 +359,6 @@ static json_t *profile(struct call *c, const struct ss_control *k, bool have_ten
 	}
 	if (!hist)
 		hist = json_array();
-	split_assigned(hist);
 	last = json_array_get(hist, json_array_size(hist) - 1);
 	prof = ss_graph_control_profile(c->api->cat, k, hist);
 	json_object_set_new(prof, "azureTenantId", have_tenant ? json_string(c->tenant_id) : json_null());
@@ -591,7 +556,6 @@ static void patch_profile(struct call *c)
 	const char *state = NULL, *comment = NULL, *assigned = NULL, *expires = NULL, *prefer;
 	struct ss_state s;
 	struct ss_error err;
-	struct ss_buf reason;
 	json_t *body = NULL, *v;
 	size_t i;
 	int rc;
@@ -599,7 +563,6 @@ static void patch_profile(struct call *c)
 	ss_error_clear(&err);
 	memset(&s, 0, sizeof(s));
 	ss_strv_init(&s.excludes);
-	ss_buf_init(&reason, MAX_COMMENT + MAX_ASSIGNED + 64);
 	if (!k || resolve_tenant(c, false, NULL))
 		goto out;
 	body = json_body(c, allowed, false);
@@ -623,10 +586,12 @@ static void patch_profile(struct call *c)
 			     "'comment' is required: every state change keeps its reason");
 		goto out;
 	}
-	if (assigned && (strchr(assigned, ']') || strchr(assigned, '\n'))) {
-		ss_api_error(c->res, c->req, 400, "invalidRequest",
-			     "'assignedTo' cannot hold ']' or a newline");
-		goto out;
+	for (i = 0; assigned && assigned[i]; i++) {
+		if ((unsigned char)assigned[i] < 0x20 || assigned[i] == 0x7f) {
+			ss_api_error(c->res, c->req, 400, "invalidRequest",
+				     "'assignedTo' cannot hold control characters");
+			goto out;
+		}
 	}
 	if (expires) {
 		if (ss_time_parse(expires, strlen(expires), &s.expires) != 0) {
@@ -655,12 +620,10 @@ static void patch_profile(struct call *c)
 			ss_strv_push(&s.excludes, x);
 		}
 	}
-	ss_buf_adds(&reason, comment);
-	if (assigned && *assigned)
-		ss_buf_printf(&reason, "%s%s]", ASSIGNED_MARK, assigned);
 	s.control = ss_xstrdup(k->id);
 	s.state = state ? ss_xstrdup(ss_api_state_from_graph(state)) : current_state(c, k->id);
-	s.reason = ss_xstrdup(ss_buf_cstr(&reason));
+	s.reason = ss_xstrdup(comment);
+	s.assigned_to = assigned && *assigned ? ss_xstrdup(assigned) : NULL;
 	s.by = ss_xstrdup(c->who.name);
 	s.at = ss_time_now();
 	rc = ss_store_set_state(c->st, c->tenant, &s, &err);
@@ -684,7 +647,6 @@ static void patch_profile(struct call *c)
 	}
 out:
 	json_decref(body);
-	ss_buf_release(&reason);
 	ss_state_release(&s);
 }
 

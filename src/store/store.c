@@ -242,6 +242,18 @@ static const char *const migrations[] = {
 	"  last_seen TEXT NOT NULL"
 	") STRICT;"
 	"CREATE INDEX dashboard_sessions_by_token ON dashboard_sessions (token_id);",
+	/*
+	 * 9: who a control state is assigned to (Graph's assignedTo) gets its
+	 * column. Before, the API kept it at the end of the reason as
+	 * " [assignedTo: NAME]"; those rows are split here (SQLite evaluates every
+	 * SET expression on the row as it was).
+	 */
+	"ALTER TABLE control_states ADD COLUMN assigned_to TEXT;"
+	"UPDATE control_states SET "
+	"  assigned_to = substr(reason, instr(reason, ' [assignedTo: ') + 14,"
+	"                       length(reason) - instr(reason, ' [assignedTo: ') - 14),"
+	"  reason = substr(reason, 1, instr(reason, ' [assignedTo: ') - 1) "
+	"WHERE reason GLOB '* [[]assignedTo: *]';",
 };
 
 int ss_store_db_error(struct ss_store *st, struct ss_error *err, const char *what)
@@ -787,12 +799,12 @@ int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, 
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT control, state, reason, author, at, expires, excludes FROM control_states c "
-		    "WHERE tenant = ?1 AND id = (SELECT max(id) FROM control_states d "
-		    "WHERE d.tenant = c.tenant AND d.control = c.control) ORDER BY control",
-		    -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT control, state, reason, author, at, expires, excludes, assigned_to "
+			       "FROM control_states c "
+			       "WHERE tenant = ?1 AND id = (SELECT max(id) FROM control_states d "
+			       "WHERE d.tenant = c.tenant AND d.control = c.control) ORDER BY control",
+			       -1, &s, NULL) != SQLITE_OK)
 		return ss_store_db_error(st, err, "cannot read control states");
 	sqlite3_bind_int64(s, 1, tenant);
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -809,6 +821,8 @@ int ss_store_states(struct ss_store *st, int64_t tenant, struct ss_state **out, 
 		x->state = ss_xstrdup((const char *)sqlite3_column_text(s, 1));
 		x->reason = ss_xstrdup((const char *)sqlite3_column_text(s, 2));
 		x->by = ss_xstrdup((const char *)sqlite3_column_text(s, 3));
+		if (sqlite3_column_type(s, 7) != SQLITE_NULL)
+			x->assigned_to = ss_xstrdup((const char *)sqlite3_column_text(s, 7));
 		x->at = parse_or_zero(sqlite3_column_text(s, 4));
 		x->expires = parse_or_zero(sqlite3_column_text(s, 5));
 		ss_strv_init(&x->excludes);
@@ -846,8 +860,8 @@ int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_stat
 		goto out;
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT INTO control_states (tenant, control, state, reason, author, at, "
-			       "expires, excludes) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			       "expires, excludes, assigned_to) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 			       -1, &s, NULL) != SQLITE_OK) {
 		rc = ss_store_db_error(st, err, "cannot record the control state");
 		ss_store_exec(st, "ROLLBACK", NULL);
@@ -864,6 +878,10 @@ int ss_store_set_state(struct ss_store *st, int64_t tenant, const struct ss_stat
 	else
 		sqlite3_bind_null(s, 7);
 	sqlite3_bind_text(s, 8, exj, -1, SQLITE_TRANSIENT);
+	if (state->assigned_to && *state->assigned_to)
+		sqlite3_bind_text(s, 9, state->assigned_to, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 9);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		rc = ss_store_db_error(st, err, "cannot record the control state");
 		ss_store_exec(st, "ROLLBACK", NULL);
@@ -884,8 +902,8 @@ int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *cont
 
 	*out = json_array();
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT state, reason, author, at, expires, excludes FROM control_states "
-			       "WHERE tenant = ?1 AND control = ?2 ORDER BY id",
+			       "SELECT state, reason, author, at, expires, excludes, assigned_to "
+			       "FROM control_states WHERE tenant = ?1 AND control = ?2 ORDER BY id",
 			       -1, &s, NULL) != SQLITE_OK) {
 		json_decref(*out);
 		*out = NULL;
@@ -905,6 +923,10 @@ int ss_store_state_history(struct ss_store *st, int64_t tenant, const char *cont
 					    json_string((const char *)sqlite3_column_text(s, 4)));
 		ex = json_loads((const char *)sqlite3_column_text(s, 5), 0, NULL);
 		json_object_set_new(u, "excludes", ex ? ex : json_array());
+		json_object_set_new(u, "assignedTo",
+				    sqlite3_column_type(s, 6) == SQLITE_NULL
+					    ? json_null()
+					    : json_string((const char *)sqlite3_column_text(s, 6)));
 		json_array_append_new(*out, u);
 	}
 	sqlite3_finalize(s);

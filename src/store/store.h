@@ -18,7 +18,7 @@
 #include "base/error.h"
 #include "score/engine.h"
 
-#define SS_STORE_SCHEMA_VERSION 8
+#define SS_STORE_SCHEMA_VERSION 9
 
 struct ss_store {
 	sqlite3 *db; /* connection, owned */

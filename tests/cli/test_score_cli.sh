@@ -52,7 +52,9 @@ expect_contains "$out" "AdminMFA: control state changed"
 out=$("$BIN" plan --target 90)
 expect_contains "$out" "Plan:"
 "$BIN" plan --target 90 --json | python3 -c 'import json,sys; p=json.load(sys.stdin); assert p["reachable"] and p["reachedScore"] >= p["targetScore"]'
-"$BIN" controls set UserMFA --state risk_accepted --reason "rollout next year" >/dev/null
+"$BIN" controls set UserMFA --state risk_accepted --reason "rollout next year" --assigned-to "bob@contoso" >/dev/null
+expect_contains "$("$BIN" controls show UserMFA)" "rollout next year (assigned to bob@contoso)"
+"$BIN" controls show UserMFA --json | python3 -c 'import json,sys; u=json.load(sys.stdin)["controlStateUpdates"][-1]; assert u["assignedTo"]=="bob@contoso" and u["comment"]=="rollout next year", u'
 expect_exit 1 "$BIN" plan --target 100
 err=$("$BIN" plan --target 100 || true)
 expect_contains "$err" "Not reachable"

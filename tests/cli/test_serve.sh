@@ -158,6 +158,15 @@ expect 204
 check "$TMP/show.json" "assert [u['state'] for u in d['controlStateUpdates']] == ['third_party', 'alternate_mitigation', 'to_address']"
 call PATCH "$P" "$ADMIN" "${JSON[@]}" -d '{"comment":"only a comment keeps the state"}'
 expect 204
+# assignedTo has its own column: brackets in it or at the end of the comment are kept as given
+call PATCH "$P" "$ADMIN" "${JSON[@]}" -d '{"comment":"see [INC-7]","assignedTo":"ops [tier 2]"}'
+expect 204
+call GET "$P" "$READ"
+check "$TMP/body" "u = d['controlStateUpdates'][-1]
+assert u['comment'] == 'see [INC-7]' and u['assignedTo'] == 'ops [tier 2]', u"
+expect_contains "$("$BIN" controls show AdminMFAV2)" "by ops: see [INC-7] (assigned to ops [tier 2])"
+call PATCH "$P" "$ADMIN" "${JSON[@]}" -d '{"comment":"x","assignedTo":"a\u001b]0;b"}'
+expect 400
 call PATCH "$P" "$ADMIN" "${JSON[@]}" -d '{"state":"Bogus","comment":"x"}'
 expect 400
 call PATCH "$P" "$ADMIN" "${JSON[@]}" -d '{"state":"Ignored"}'
@@ -176,7 +185,7 @@ call DELETE "$P" "$ADMIN"
 expect 405
 expect_contains "$(cat "$TMP/headers")" "Allow: GET, HEAD, PATCH"
 "$BIN" controls show AdminMFAV2 --json >"$TMP/show.json"
-check "$TMP/show.json" "assert len(d['controlStateUpdates']) == 4, d['controlStateUpdates']"
+check "$TMP/show.json" "assert len(d['controlStateUpdates']) == 5, d['controlStateUpdates']"
 
 # ---- secureScores: shapes, newest first, paging with $top and @odata.nextLink ----
 # Each state change above re-scored the demo snapshot, so the store holds several scores.
@@ -246,7 +255,7 @@ for p in v:
               'controlStateUpdates', 'vendorInformation', 'azureTenantId'):
         assert k in p, (p['id'], k)
 m = [p for p in v if p['id'] == 'AdminMFAV2'][0]
-assert len(m['controlStateUpdates']) == 4"
+assert len(m['controlStateUpdates']) == 5"
 call GET '/security/secureScoreControlProfiles?$top=5' "$READ"
 expect 200
 check "$TMP/body" "assert len(d['value']) == 5 and d['@odata.nextLink'].endswith('\$top=5&\$skip=5'), d.get('@odata.nextLink')"

@@ -1,4 +1,4 @@
-/* test_store.c - the SQLite store: migrations, foreign files, idempotent saves, state history. */
+/* test_store.c - the SQLite store: migrations, foreign files, idempotent saves, state history, assignedTo. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,6 +134,90 @@ static void test_states_history(void **state)
 	free(p);
 }
 
+/* assignedTo has a column (schema 9); rows of older stores, where the API kept it in the reason, are split. */
+static void test_assigned_to(void **state)
+{
+	static const char *const legacy[][2] = {
+		/* reason as stored before schema 9, and what it becomes: reason | assigned_to */
+		{"duo covers admins [assignedTo: alice@contoso]", "duo covers admins|alice@contoso"},
+		{"see [INC-7] [assignedTo: ops [tier 2]", "see [INC-7]|ops [tier 2"},
+		{"no one named", "no one named|"},
+		{"bracket at the end [x]", "bracket at the end [x]|"},
+	};
+	struct ss_store st;
+	struct ss_error err;
+	struct ss_state s = {0}, *cur = NULL;
+	char *p = path_of("assigned.db"), sql[512];
+	int64_t tenant;
+	size_t n, i;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	json_t *h;
+
+	(void)state;
+	ss_error_clear(&err);
+	assert_int_equal(ss_store_open(&st, p, true, &err), 0);
+	assert_int_equal(ss_store_tenant(&st, "t-3", "Three", false, &tenant, &err), 0);
+	ss_strv_init(&s.excludes);
+	s.control = "C1";
+	s.state = "third_party";
+	s.reason = "ends with a bracket ]";
+	s.by = "alice";
+	s.at = 1000;
+	s.assigned_to = "bob [ops]";
+	assert_int_equal(ss_store_set_state(&st, tenant, &s, &err), 0);
+	s.control = "C2";
+	s.assigned_to = NULL;
+	assert_int_equal(ss_store_set_state(&st, tenant, &s, &err), 0);
+	assert_int_equal(ss_store_states(&st, tenant, &cur, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(cur[0].assigned_to, "bob [ops]");
+	assert_string_equal(cur[0].reason, "ends with a bracket ]");
+	assert_null(cur[1].assigned_to);
+	for (i = 0; i < n; i++)
+		ss_state_release(&cur[i]);
+	free(cur);
+	assert_int_equal(ss_store_state_history(&st, tenant, "C1", &h, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(h, 0), "assignedTo")),
+			    "bob [ops]");
+	json_decref(h);
+	assert_int_equal(ss_store_state_history(&st, tenant, "C2", &h, &err), 0);
+	assert_true(json_is_null(json_object_get(json_array_get(h, 0), "assignedTo")));
+	json_decref(h);
+	ss_store_close(&st);
+
+	/* back to schema 8 with rows written the old way, then opened again */
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DELETE FROM control_states; ALTER TABLE control_states DROP COLUMN "
+				      "assigned_to; PRAGMA user_version = 8",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO control_states (tenant, control, state, reason, author, at, excludes) "
+			 "VALUES (%lld, 'L%zu', 'planned', '%s', 'api', '2026-11-01T00:00:00Z', '[]')",
+			 (long long)tenant, i, legacy[i][0]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(db);
+	assert_int_equal(ss_store_open(&st, p, false, &err), 0);
+	assert_int_equal(sqlite3_prepare_v2(st.db,
+					    "SELECT reason || '|' || coalesce(assigned_to, '') FROM "
+					    "control_states ORDER BY control",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	for (i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), legacy[i][1]);
+	}
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	ss_store_close(&st);
+	ss_strv_release(&s.excludes);
+	free(p);
+}
+
 static void test_foreign_files(void **state)
 {
 	struct ss_store st;
@@ -180,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_save_is_idempotent),
 		cmocka_unit_test(test_states_history),
 		cmocka_unit_test(test_foreign_files),
+		cmocka_unit_test(test_assigned_to),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
