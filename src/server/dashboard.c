@@ -99,32 +99,6 @@ static bool token_shaped(const char *s, size_t len)
 	return true;
 }
 
-/* The value of cookie name in a Cookie header into out; false when absent or not token-shaped. */
-static bool cookie(const char *h, const char *name, char *out, size_t n)
-{
-	size_t nl = strlen(name);
-
-	while (h && *h) {
-		const char *end;
-		size_t len;
-		while (*h == ' ' || *h == ';')
-			h++;
-		end = strchr(h, ';');
-		len = end ? (size_t)(end - h) : strlen(h);
-		if (len > nl && strncmp(h, name, nl) == 0 && h[nl] == '=') {
-			const char *v = h + nl + 1;
-			size_t vl = len - nl - 1;
-			if (!token_shaped(v, vl) || vl >= n)
-				return false;
-			memcpy(out, v, vl);
-			out[vl] = '\0';
-			return true;
-		}
-		h = end;
-	}
-	return false;
-}
-
 static void put(struct dash_call *c, const char *s)
 {
 	ss_buf_adds(&c->res->body, s);
@@ -264,7 +238,7 @@ static int authenticate(struct dash_call *c)
 		if (!token_shaped(h, strlen(h)))
 			return SS_ENOENT;
 		rc = ss_auth_verify(c->st, h, strlen(h), &c->who, &err);
-	} else if (cookie(header(c->req, "Cookie"), SS_DASH_COOKIE, c->sid, sizeof(c->sid))) {
+	} else if (ss_form_cookie(header(c->req, "Cookie"), SS_DASH_COOKIE, c->sid, sizeof(c->sid))) {
 		c->from_cookie = true;
 		rc = ss_session_check(c->st, c->sid, ss_time_now(), &sess, &err);
 		if (rc == 0) {

@@ -1,4 +1,4 @@
-/* form.c - application/x-www-form-urlencoded decoding. */
+/* form.c - application/x-www-form-urlencoded decoding, and the session cookie out of a Cookie header. */
 #include "server/form.h"
 
 #include <stdbool.h>
@@ -106,4 +106,35 @@ void ss_form_release(struct ss_form *f)
 {
 	free(f->text);
 	memset(f, 0, sizeof(*f));
+}
+
+bool ss_form_cookie(const char *h, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+
+	while (h && *h) {
+		const char *end;
+		size_t len, i;
+		while (*h == ' ' || *h == ';')
+			h++;
+		end = strchr(h, ';');
+		len = end ? (size_t)(end - h) : strlen(h);
+		if (len > nl && strncmp(h, name, nl) == 0 && h[nl] == '=') {
+			const char *v = h + nl + 1;
+			size_t vl = len - nl - 1;
+			if (vl == 0 || vl >= n)
+				return false;
+			for (i = 0; i < vl; i++) {
+				char c = v[i];
+				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+					return false;
+			}
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		h = end;
+	}
+	return false;
 }

@@ -1,4 +1,4 @@
-/* form.h - application/x-www-form-urlencoded bodies (the dashboard's forms) decoded into fields. */
+/* form.h - the dashboard's inputs: urlencoded form bodies decoded into fields, and the session cookie. */
 #ifndef SS_FORM_H
 #define SS_FORM_H
 
@@ -11,6 +11,7 @@
  * lives in one buffer owned by the struct.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/error.h"
@@ -35,5 +36,14 @@ int ss_form_parse(struct ss_form *f, const char *body, size_t len, struct ss_err
 const char *ss_form_get(const struct ss_form *f, const char *name);
 
 void ss_form_release(struct ss_form *f);
+
+/*
+ * The value of the cookie named name in a Cookie request header (h may be
+ * NULL) into out (n bytes). Only values of 1 to n - 1 characters of
+ * [A-Za-z0-9_-] are taken (our session ids); false when the cookie is
+ * absent or its value is not of that shape. The first cookie of that name
+ * counts.
+ */
+bool ss_form_cookie(const char *h, const char *name, char *out, size_t n);
 
 #endif

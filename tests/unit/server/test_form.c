@@ -1,4 +1,4 @@
-/* test_form.c - the dashboard's form decoding: escapes, '+', empty and bare fields, refusals. */
+/* test_form.c - the dashboard's form decoding (escapes, '+', empty and bare fields, refusals) and its cookie. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,11 +58,40 @@ static void test_refuses(void **state)
 	assert_int_equal(parse(&f, many), SS_EINVAL);
 }
 
+static void test_cookie(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_true(ss_form_cookie("s=ss_s_Ab-9", "s", out, sizeof(out)));
+	assert_string_equal(out, "ss_s_Ab-9");
+	assert_true(ss_form_cookie("theme=dark; s=abc; other=1", "s", out, sizeof(out)));
+	assert_string_equal(out, "abc");
+	assert_true(ss_form_cookie(";;  s=x", "s", out, sizeof(out)));
+	assert_string_equal(out, "x");
+	/* the first of two counts; a longer name with the same start is another cookie */
+	assert_true(ss_form_cookie("ss=no; s=first; s=second", "s", out, sizeof(out)));
+	assert_string_equal(out, "first");
+	/* absent, empty, too long for out, or not of the shape of our ids */
+	assert_false(ss_form_cookie(NULL, "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("t=1", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("s=", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("s", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("s=0123456789abcdef", "s", out, sizeof(out)));
+	assert_true(ss_form_cookie("s=0123456789abcde", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("s=\"quoted\"", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("s=a b", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("s=a%20b", "s", out, sizeof(out)));
+	assert_false(ss_form_cookie("s=<script>", "s", out, sizeof(out)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decodes),
 		cmocka_unit_test(test_refuses),
+		cmocka_unit_test(test_cookie),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
