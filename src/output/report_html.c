@@ -855,6 +855,10 @@ static void controls(struct page *p, json_t *doc)
 			text(p, ss_report_str(sd, "reason"));
 			put(p, " (");
 			text(p, ss_report_str(sd, "updatedBy"));
+			if (ss_report_str(sd, "assignedTo")[0]) {
+				put(p, "; assigned to ");
+				text(p, ss_report_str(sd, "assignedTo"));
+			}
 			put(p, ")</div>");
 		}
 		if (m > 0) {

@@ -189,6 +189,8 @@ u = json.load(sys.stdin)['controlStateUpdates'][-1]
 assert u['state'] == 'risk_accepted' and u['comment'] == 'break-glass <b>account</b>', u
 assert u['assignedTo'] == 'ann@contoso-demo.com' and u['updatedBy'] == 'demo-dashboard', u" ||
 	fail "the API does not show the form's change"
+req home2 "${JAR[@]}" "$URL/?tenant=$TENANT"
+expect_contains "$(cat "$TMP/home2.html")" "break-glass &lt;b&gt;account&lt;/b&gt; (demo-dashboard; assigned to ann@contoso-demo.com)"
 req saved "${JAR[@]}" "$URL/controls/AdminMFAV2?tenant=$TENANT&saved=1"
 expect_contains "$(cat "$TMP/saved.html")" 'class="note notice"'
 expect_contains "$(cat "$TMP/saved.html")" 'break-glass &lt;b&gt;account&lt;/b&gt;'
