@@ -226,7 +226,7 @@ static int check_array(json_t *col, const char *path, struct ss_error *err)
 		snprintf(prefix, sizeof(prefix), "collect[%zu]", i);
 		if ((rc = check_entry(e, prefix, path, err)))
 			return rc;
-		if (!member(e, "tenant_id") || !json_is_string(json_object_get(e, "tenant_id"))) {
+		if (!member(e, "tenant_id")) {
 			snprintf(prefix, sizeof(prefix), "collect[%zu].tenant_id", i);
 			return file_error(err, path, prefix, "each tenant of the array needs its tenant_id");
 		}

@@ -86,17 +86,7 @@ static const char *query(const struct ss_api_request *req, const char *name)
 /* A token as we issue them: [A-Za-z0-9_-], 1 to MAX_TOKEN characters. */
 static bool token_shaped(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > MAX_TOKEN)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return false;
-	}
-	return true;
+	return len <= MAX_TOKEN && ss_form_id_shaped(s, len);
 }
 
 static void put(struct dash_call *c, const char *s)

@@ -108,13 +108,28 @@ void ss_form_release(struct ss_form *f)
 	memset(f, 0, sizeof(*f));
 }
 
+bool ss_form_id_shaped(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
 bool ss_form_cookie(const char *h, const char *name, char *out, size_t n)
 {
 	size_t nl = strlen(name);
 
 	while (h && *h) {
 		const char *end;
-		size_t len, i;
+		size_t len;
 		while (*h == ' ' || *h == ';')
 			h++;
 		end = strchr(h, ';');
@@ -122,14 +137,8 @@ bool ss_form_cookie(const char *h, const char *name, char *out, size_t n)
 		if (len > nl && strncmp(h, name, nl) == 0 && h[nl] == '=') {
 			const char *v = h + nl + 1;
 			size_t vl = len - nl - 1;
-			if (vl == 0 || vl >= n)
+			if (vl >= n || !ss_form_id_shaped(v, vl))
 				return false;
-			for (i = 0; i < vl; i++) {
-				char c = v[i];
-				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-					return false;
-			}
 			memcpy(out, v, vl);
 			out[vl] = '\0';
 			return true;

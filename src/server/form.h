@@ -37,6 +37,9 @@ const char *ss_form_get(const struct ss_form *f, const char *name);
 
 void ss_form_release(struct ss_form *f);
 
+/* True when s[0..len) is 1 or more characters of [A-Za-z0-9_-]: our tokens, session ids and ids in paths. */
+bool ss_form_id_shaped(const char *s, size_t len);
+
 /*
  * The value of the cookie named name in a Cookie request header (h may be
  * NULL) into out (n bytes). Only values of 1 to n - 1 characters of

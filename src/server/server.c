@@ -635,14 +635,12 @@ int ss_server_start(struct ss_server **out, const struct ss_server_config *cfg, 
 		goto fail;
 	}
 	srv->have_key = true;
-	if (cfg->public_url) {
-		bool https;
-		rc = ss_server_parse_public_url(cfg->public_url, srv->public_url, &https, err);
-		if (rc)
+	{
+		bool https = false; /* the public URL is https: the cookie is Secure as under TLS */
+		if (cfg->public_url &&
+		    (rc = ss_server_parse_public_url(cfg->public_url, srv->public_url, &https, err)))
 			goto fail;
 		ss_dash_init(&srv->dash, &cfg->api, tls || https);
-	} else {
-		ss_dash_init(&srv->dash, &cfg->api, tls);
 	}
 	srv->dash.tenants = ss_store_tenant_scores;
 	srv->dash.runs = ss_run_store_latest;
