@@ -533,27 +533,6 @@ static ss_jv named_entry(struct ss_audit_rec *r, ss_jv arr, const char *name, si
 	return SS_JNONE;
 }
 
-/* Object member by key[0..n), ASCII case-insensitive. */
-static ss_jv member_n(struct ss_audit_rec *r, ss_jv obj, const char *key, size_t n)
-{
-	ss_jv k;
-
-	if (ss_json_type(&r->doc, obj) != SS_JOBJECT)
-		return SS_JNONE;
-	for (k = ss_json_first(&r->doc, obj); k != SS_JNONE; k = ss_json_next(&r->doc, obj, k)) {
-		const struct ss_jnode *kn = &r->doc.nodes[k];
-		if (!kn->escaped) {
-			if (kn->len == n && strncasecmp(r->doc.src + kn->off, key, n) == 0)
-				return ss_json_member_value(k);
-		} else {
-			struct ss_slice s = ss_json_str(&r->doc, k, &r->scratch[SS_AF_TMP], NULL);
-			if (s.len == n && strncasecmp(s.ptr, key, n) == 0)
-				return ss_json_member_value(k);
-		}
-	}
-	return SS_JNONE;
-}
-
 static const struct {
 	const char *name;
 	const char *alias;
@@ -573,13 +552,13 @@ static ss_jv step(struct ss_audit_rec *r, ss_jv cur, const char *seg, size_t n, 
 	size_t i;
 
 	if (t == SS_JOBJECT) {
-		v = member_n(r, cur, seg, n);
+		v = ss_json_getin(&r->doc, cur, seg, n);
 		if (v == SS_JNONE && top && r->sentinel) {
 			for (i = 0; i < SS_ARRAY_LEN(sentinel_aliases); i++) {
 				if (strlen(sentinel_aliases[i].name) == n &&
 				    strncasecmp(sentinel_aliases[i].name, seg, n) == 0)
-					return member_n(r, cur, sentinel_aliases[i].alias,
-							strlen(sentinel_aliases[i].alias));
+					return ss_json_getin(&r->doc, cur, sentinel_aliases[i].alias,
+							     strlen(sentinel_aliases[i].alias));
 			}
 		}
 		return v;

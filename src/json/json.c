@@ -548,9 +548,8 @@ static bool node_eq(const struct ss_json *doc, ss_jv v, const char *s, size_t n,
 	return eq;
 }
 
-static ss_jv get(const struct ss_json *doc, ss_jv obj, const char *key, bool ci)
+static ss_jv get(const struct ss_json *doc, ss_jv obj, const char *key, size_t n, bool ci)
 {
-	size_t n = strlen(key);
 	ss_jv k, end;
 
 	if (ss_json_type(doc, obj) != SS_JOBJECT)
@@ -565,12 +564,17 @@ static ss_jv get(const struct ss_json *doc, ss_jv obj, const char *key, bool ci)
 
 ss_jv ss_json_get(const struct ss_json *doc, ss_jv obj, const char *key)
 {
-	return get(doc, obj, key, false);
+	return get(doc, obj, key, strlen(key), false);
 }
 
 ss_jv ss_json_geti(const struct ss_json *doc, ss_jv obj, const char *key)
 {
-	return get(doc, obj, key, true);
+	return get(doc, obj, key, strlen(key), true);
+}
+
+ss_jv ss_json_getin(const struct ss_json *doc, ss_jv obj, const char *key, size_t n)
+{
+	return get(doc, obj, key, n, true);
 }
 
 size_t ss_json_len(const struct ss_json *doc, ss_jv v)

@@ -100,6 +100,8 @@ static inline bool ss_json_is_none(ss_jv v)
 ss_jv ss_json_get(const struct ss_json *doc, ss_jv obj, const char *key);
 /* The same with ASCII case-insensitive keys (PowerShell writes PascalCase, Graph camelCase). */
 ss_jv ss_json_geti(const struct ss_json *doc, ss_jv obj, const char *key);
+/* ss_json_geti with a key of n bytes that need not be NUL-terminated (a segment of a path). */
+ss_jv ss_json_getin(const struct ss_json *doc, ss_jv obj, const char *key, size_t n);
 
 /* Number of elements of an array / members of an object; 0 for anything else. */
 size_t ss_json_len(const struct ss_json *doc, ss_jv v);

@@ -127,6 +127,17 @@ static void test_fields(void **state)
 	assert_true(ss_audit_field_text(&r, "Operation", 9, &v));
 	assert_true(ss_slice_eq(v, "New-InboxRule"));
 	ss_audit_rec_release(&r);
+
+	/* A value that spells a later key is not that key (found by fuzz_audit_record) */
+	ss_audit_rec_init(&r);
+	parse_ok(&r,
+		 "{\"CreationTime\":\"2026-01-01T00:00:00\",\"Id\":\"a\",\"Operation\":\"Parameters\","
+		 "\"Parameters\":[{\"Name\":\"ForwardTo\",\"Value\":\"x@yz\"}],\"Ne\\u0073ted\":{\"N\":1}}");
+	assert_true(ss_audit_field_text(&r, "Parameters.ForwardTo", 20, &v));
+	assert_true(ss_slice_eq(v, "x@yz"));
+	assert_true(ss_audit_field_text(&r, "Nested.N", 8, &v)); /* an escaped key */
+	assert_true(ss_slice_eq(v, "1"));
+	ss_audit_rec_release(&r);
 }
 
 static void test_ip(void **state)
